@@ -1,0 +1,24 @@
+/**
+ * Agent identity helpers shared by the agent-bridge and the signaling server. They use
+ * only Web Crypto so that they run in Node and in browsers alike.
+ */
+
+/** The agent's ID: `ag-` and the first 16 bytes of SHA-256 of its raw Ed25519 public key, in hex. */
+export async function agentIdFromPublicKey(rawPublicKey: Uint8Array): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', rawPublicKey as BufferSource);
+  const hex = Array.from(new Uint8Array(digest).slice(0, 16), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+
+  return `ag-${hex}`;
+}
+
+/** The bytes an agent signs to prove its key on one connection. Bound to the challenge and ID. */
+export function proofPayload(agentId: string, challenge: string): string {
+  return `tether-agent-proof/v1\n${agentId}\n${challenge}`;
+}
+
+/** The bytes an agent signs when it enrols, binding its key to the one-time token. */
+export function enrolmentPayload(token: string, rawPublicKeyBase64: string): string {
+  return `tether-agent-enrol/v1\n${token}\n${rawPublicKeyBase64}`;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { Capability } from '../capabilities.ts';
+import { Device } from '../devices.ts';
+import { ErrorCode } from '../errors.ts';
+import { EndReason } from '../session-machine.ts';
+import { Id, IsoTime, Person } from './common.ts';
+import { IceServer, SignalData } from './signal.ts';
+import { FacilityView } from './views.ts';
+
+/**
+ * The agent-bridge and the signaling server talk on the `/agent` namespace, after the
+ * agent proved its key in the handshake (see `AgentAuth`). Event name: `msg`.
+ */
+export const AGENT_NAMESPACE = '/agent';
+
+export const AgentToServer = z.discriminatedUnion('type', [
+  /** The facility's devices, sent on connect and whenever one changes. */
+  z.object({ type: z.literal('agent.inventory'), devices: z.array(Device).max(500) }),
+  /** Facility staff approved; `capabilities` is what they granted. */
+  z.object({
+    type: z.literal('session.approve'),
+    sessionId: Id,
+    capabilities: z.array(Capability).min(1).max(10),
+  }),
+  /** Facility staff said no, or nobody answered in time, or policy refused. */
+  z.object({
+    type: z.literal('session.deny'),
+    sessionId: Id,
+    reason: z.enum(['denied', 'consent_timeout']),
+    detail: z.string().max(500).optional(),
+  }),
+  /** The peer connection to the console is up: the session is active. */
+  z.object({ type: z.literal('session.connected'), sessionId: Id }),
+  /** The facility ended the session, or it failed on the agent's side. */
+  z.object({
+    type: z.literal('session.end'),
+    sessionId: Id,
+    reason: z.enum(['ended_by_facility', 'failed']),
+    detail: z.string().max(500).optional(),
+  }),
+  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+]);
+export type AgentToServer = z.infer<typeof AgentToServer>;
+
+export const ServerToAgent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    agentId: Id,
+    facility: FacilityView,
+    /** Sessions the server still considers open for this agent, e.g. after a reconnect. */
+    openSessionIds: z.array(Id).max(100),
+  }),
+  /** A technician asks for a session; the agent decides by policy and staff consent. */
+  z.object({
+    type: z.literal('session.request'),
+    sessionId: Id,
+    technician: Person,
+    capabilities: z.array(Capability).min(1).max(10),
+    reason: z.string().max(500),
+    requestedAt: IsoTime,
+  }),
+  /** Sent with the approval's confirmation: how the agent should reach the browser. */
+  z.object({
+    type: z.literal('session.connect'),
+    sessionId: Id,
+    iceServers: z.array(IceServer).max(10),
+  }),
+  z.object({
+    type: z.literal('session.ended'),
+    sessionId: Id,
+    reason: EndReason,
+    detail: z.string().max(500).nullable(),
+  }),
+  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({
+    type: z.literal('error'),
+    code: ErrorCode,
+    message: z.string().max(1000),
+    sessionId: Id.optional(),
+  }),
+]);
+export type ServerToAgent = z.infer<typeof ServerToAgent>;

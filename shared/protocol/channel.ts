@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { Capability } from '../capabilities.ts';
+import { Device } from '../devices.ts';
+import { ErrorCode } from '../errors.ts';
+import { LogLine, LogSource } from '../logs.ts';
+import { Id } from './common.ts';
+
+/**
+ * Messages on the session's WebRTC data channel between the console and the agent.
+ * Sent as JSON strings; each side validates with `parseMessage` on arrival.
+ */
+export const ConsoleToAgentChannel = z.discriminatedUnion('type', [
+  /** Start the log stream: `backlog` recent lines first, then every new line. */
+  z.object({ type: z.literal('logs.subscribe'), backlog: z.number().int().min(0).max(5000) }),
+  z.object({ type: z.literal('logs.unsubscribe') }),
+  z.object({ type: z.literal('ping'), t: z.number() }),
+  z.object({ type: z.literal('pong'), t: z.number() }),
+]);
+export type ConsoleToAgentChannel = z.infer<typeof ConsoleToAgentChannel>;
+
+export const AgentToConsoleChannel = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    sessionId: Id,
+    granted: z.array(Capability).max(10),
+    devices: z.array(Device).max(500),
+    sources: z.array(LogSource).max(500),
+  }),
+  /** Lines in `seq` order; batched so that a burst costs few messages. */
+  z.object({ type: z.literal('logs.lines'), lines: z.array(LogLine).max(500) }),
+  /** The list of sources changed (a file appeared in the drop folder, say). */
+  z.object({ type: z.literal('logs.sources'), sources: z.array(LogSource).max(500) }),
+  z.object({ type: z.literal('devices'), devices: z.array(Device).max(500) }),
+  z.object({ type: z.literal('ping'), t: z.number() }),
+  z.object({ type: z.literal('pong'), t: z.number() }),
+  z.object({ type: z.literal('error'), code: ErrorCode, message: z.string().max(1000) }),
+]);
+export type AgentToConsoleChannel = z.infer<typeof AgentToConsoleChannel>;
+
+/** Label of the data channel that carries these messages. */
+export const SESSION_CHANNEL_LABEL = 'tether';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { Capability } from '../capabilities.ts';
+import { Id, IsoTime, Person } from './common.ts';
+
+/**
+ * The facility's consent page (served by the agent-bridge on loopback) and the agent
+ * talk over socket.io on the default namespace, event `msg`. The agent pushes its
+ * whole state on every change; the page sends staff decisions.
+ */
+export const ConsentToAgent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('consent.approve'),
+    sessionId: Id,
+    capabilities: z.array(Capability).min(1).max(10),
+  }),
+  z.object({ type: z.literal('consent.deny'), sessionId: Id }),
+  z.object({ type: z.literal('session.end'), sessionId: Id }),
+]);
+export type ConsentToAgent = z.infer<typeof ConsentToAgent>;
+
+export const PendingRequest = z.object({
+  sessionId: Id,
+  technician: Person,
+  reason: z.string().max(500),
+  requested: z.array(Capability).max(10),
+  /** What staff may grant: the request narrowed by local policy. */
+  grantable: z.array(Capability).max(10),
+  requestedAt: IsoTime,
+  expiresAt: IsoTime,
+});
+export type PendingRequest = z.infer<typeof PendingRequest>;
+
+export const ActiveSession = z.object({
+  sessionId: Id,
+  technician: Person,
+  granted: z.array(Capability).max(10),
+  state: z.enum(['approved', 'connecting', 'active', 'reconnecting']),
+  approvedAt: IsoTime,
+});
+export type ActiveSession = z.infer<typeof ActiveSession>;
+
+export const ConsentState = z.object({
+  type: z.literal('consent.state'),
+  facility: z.object({ name: z.string().max(120) }),
+  agent: z.object({
+    id: Id.nullable(),
+    name: z.string().max(120),
+    /** Whether the agent is connected to the signaling server right now. */
+    online: z.boolean(),
+  }),
+  pending: z.array(PendingRequest).max(100),
+  active: z.array(ActiveSession).max(100),
+  /** Recently ended sessions, newest first, so staff see what happened. */
+  recent: z
+    .array(
+      z.object({
+        sessionId: Id,
+        technician: Person,
+        outcome: z.string().max(200),
+        endedAt: IsoTime,
+      }),
+    )
+    .max(20),
+});
+export type ConsentState = z.infer<typeof ConsentState>;
+
+export const AgentToConsent = z.discriminatedUnion('type', [
+  ConsentState,
+  z.object({ type: z.literal('error'), message: z.string().max(1000) }),
+]);
+export type AgentToConsent = z.infer<typeof AgentToConsent>;

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { Capability } from '../capabilities.ts';
+import { ErrorCode } from '../errors.ts';
+import { Id } from './common.ts';
+import { IceServer, SignalData } from './signal.ts';
+import { AgentView, SessionView, UserView } from './views.ts';
+
+/**
+ * The technician's browser and the signaling server talk on the `/console` namespace.
+ * Each direction is one discriminated union, sent as the socket.io event `msg`.
+ * Requests that expect an answer carry a socket.io acknowledgement (see `Ack`).
+ */
+export const CONSOLE_NAMESPACE = '/console';
+
+export const ConsoleToServer = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('agents.list') }),
+  z.object({
+    type: z.literal('session.request'),
+    agentId: Id,
+    capabilities: z.array(Capability).min(1).max(10),
+    reason: z.string().trim().max(500),
+  }),
+  z.object({ type: z.literal('session.end'), sessionId: Id }),
+  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+]);
+export type ConsoleToServer = z.infer<typeof ConsoleToServer>;
+
+export const ServerToConsole = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), user: UserView }),
+  z.object({ type: z.literal('agents.snapshot'), agents: z.array(AgentView) }),
+  z.object({ type: z.literal('agent.update'), agent: AgentView }),
+  /** Sent on every state change of a session the user takes part in. */
+  z.object({ type: z.literal('session.update'), session: SessionView }),
+  /** Sent once a session is approved: how the browser should reach the agent. */
+  z.object({
+    type: z.literal('session.connect'),
+    sessionId: Id,
+    iceServers: z.array(IceServer).max(10),
+  }),
+  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({
+    type: z.literal('error'),
+    code: ErrorCode,
+    message: z.string().max(1000),
+    sessionId: Id.optional(),
+  }),
+]);
+export type ServerToConsole = z.infer<typeof ServerToConsole>;
+
+/** socket.io event name used for every message on both namespaces. */
+export const MESSAGE_EVENT = 'msg';

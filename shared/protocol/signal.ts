@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * WebRTC signalling data as simple-peer produces it, forwarded unchanged between the
+ * console and the agent. Each form is checked so that nothing else rides along.
+ */
+export const SignalData = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('offer'), sdp: z.string().max(60_000) }),
+  z.object({ type: z.literal('answer'), sdp: z.string().max(60_000) }),
+  z.object({ type: z.literal('pranswer'), sdp: z.string().max(60_000) }),
+  z.object({ type: z.literal('rollback'), sdp: z.string().max(60_000).optional() }),
+  z.object({
+    type: z.literal('candidate'),
+    candidate: z.object({
+      candidate: z.string().max(1000),
+      sdpMLineIndex: z.number().int().nonnegative().nullable().optional(),
+      sdpMid: z.string().max(100).nullable().optional(),
+      usernameFragment: z.string().max(256).nullable().optional(),
+    }),
+  }),
+  z.object({ type: z.literal('renegotiate'), renegotiate: z.literal(true) }),
+  z.object({
+    type: z.literal('transceiverRequest'),
+    transceiverRequest: z.object({
+      kind: z.enum(['audio', 'video']),
+      init: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+]);
+export type SignalData = z.infer<typeof SignalData>;
+
+/** ICE servers handed to each peer by the signaling server. Passed explicitly, never defaulted. */
+export const IceServer = z.object({
+  urls: z.union([z.string().max(300), z.array(z.string().max(300)).max(10)]),
+  username: z.string().max(300).optional(),
+  credential: z.string().max(300).optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
