@@ -26,7 +26,10 @@ export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
 /** POST /api/agents/challenge: a fresh, single-use challenge the agent signs to connect. */
 export const ChallengeRequest = z.object({ agentId: Id });
-export const ChallengeResponse = z.object({ challenge: z.string().min(32).max(200), expiresAt: IsoTime });
+export const ChallengeResponse = z.object({
+  challenge: z.string().min(32).max(200),
+  expiresAt: IsoTime,
+});
 export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
 
 /** The socket.io `auth` payload of an agent connection on the `/agent` namespace. */

@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startSignaling, type SignalingServer } from '../signaling/server.ts';
+import { startAgentProcess, type AgentLogRecord, type AgentProcess } from './agent-process.ts';
+import { DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
+
+/**
+ * `npm start`: the whole system on one machine. The signaling server runs in this
+ * process; the demo facility's agent-bridge runs as its own process, as it would at a
+ * hospital, and is restarted if it stops unexpectedly.
+ */
+const dataDir = resolve(process.env.TETHER_DATA_DIR ?? 'data');
+const port = readPort('PORT', 8080);
+const consentPort = readPort('TETHER_CONSENT_PORT', 5920);
+
+function readPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    fail(`${name} must be a port number from 0 to 65535, not "${raw}".`);
+  }
+
+  return value;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`tether: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+
+  let server: SignalingServer;
+  try {
+    server = await startSignaling({
+      port,
+      dataDir,
+      logLevel: process.env.LOG_LEVEL ?? 'warn',
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      fail(`port ${port} is already in use. Stop the other program or set PORT to a free port.`);
+    }
+    throw error;
+  }
+
+  const password = demoPassword(dataDir);
+  let stopping = false;
+  let agent = await launchAgent(server, password);
+  const consentUrl = await agent.consentUrl;
+  await agent.online;
+  printBanner(server.url, consentUrl, password);
+
+  const supervise = async (): Promise<void> => {
+    const code = await agent.exited;
+    if (stopping) return;
+    process.stderr.write(`tether: the demo agent stopped (exit code ${code}); restarting in 2 s\n`);
+    await new Promise((r) => setTimeout(r, 2000));
+    if (stopping) return;
+    agent = await launchAgent(server, password);
+    void supervise();
+  };
+  void supervise();
+
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping Tether…\n');
+    await agent.stop();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+async function launchAgent(server: SignalingServer, password: string): Promise<AgentProcess> {
+  const enrolmentToken = await seedDemo(server, password);
+
+  return startAgentProcess({
+    serverUrl: `http://127.0.0.1:${server.port}`,
+    dataDir: join(dataDir, 'agent'),
+    dropboxDir: join(dataDir, 'dropbox'),
+    consentPort,
+    name: DEMO_AGENT_NAME,
+    enrolmentToken,
+    onLog: showAgentProblems,
+  });
+}
+
+/** The agent logs JSON at info; only what an operator should look at is shown here. */
+function showAgentProblems(record: AgentLogRecord): void {
+  if (record.level < 40) return;
+  const label = record.level >= 50 ? 'error' : 'warning';
+  process.stderr.write(`agent ${label}: ${record.msg}\n`);
+}
+
+function printBanner(consoleUrl: string, consentUrl: string, password: string): void {
+  const lines = [
+    '',
+    'Tether is running.',
+    '',
+    `  Console        ${consoleUrl}`,
+    `  Consent page   ${consentUrl}   (facility staff; this machine only)`,
+    `  Sign in as     ${DEMO_USER.username}`,
+    `  Password       ${password}`,
+    `  Data folder    ${dataDir}`,
+    `  Log drop folder ${join(dataDir, 'dropbox')}   (log files placed here stream live)`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tether: could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

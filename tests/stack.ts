@@ -1,0 +1,84 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgentProcess, type AgentProcess } from '../scripts/agent-process.ts';
+import { DEMO_AGENT_NAME, DEMO_USER, seedDemo } from '../scripts/demo.ts';
+import { startSignaling, type SignalingServer } from '../signaling/server.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface Stack {
+  server: SignalingServer;
+  agent: AgentProcess;
+  consoleUrl: string;
+  consentUrl: string;
+  agentId: string;
+  dataDir: string;
+  dropboxDir: string;
+  user: typeof DEMO_USER;
+  password: string;
+  /** Everything the agent printed, for a failing test's report. */
+  agentLog: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Written as the agent's local policy file. */
+  policy?: Record<string, unknown>;
+}
+
+/**
+ * A whole Tether on loopback for one test: the real signaling server (in this process,
+ * on a free port, with a fresh SQLite database) and the real agent-bridge process with
+ * the simulated Demo Facility.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tether-e2e-'));
+  const agentDir = join(dataDir, 'agent');
+  const dropboxDir = join(dataDir, 'dropbox');
+  mkdirSync(agentDir, { recursive: true });
+  mkdirSync(dropboxDir, { recursive: true });
+
+  const policyPath = join(agentDir, 'policy.json');
+  if (options.policy) writeFileSync(policyPath, JSON.stringify(options.policy, null, 2));
+
+  const server = await startSignaling({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn' });
+  const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
+  const agentLog: string[] = [];
+  const agent = startAgentProcess({
+    serverUrl: `http://127.0.0.1:${server.port}`,
+    dataDir: agentDir,
+    dropboxDir,
+    consentPort: 0,
+    name: DEMO_AGENT_NAME,
+    enrolmentToken,
+    policyPath,
+    onLog: (record) => agentLog.push(JSON.stringify(record)),
+  });
+
+  try {
+    const [consentUrl, agentId] = await Promise.all([agent.consentUrl, agent.online]);
+
+    return {
+      server,
+      agent,
+      consoleUrl: `http://127.0.0.1:${server.port}`,
+      consentUrl,
+      agentId,
+      dataDir,
+      dropboxDir,
+      user: DEMO_USER,
+      password: TEST_PASSWORD,
+      agentLog,
+      async stop() {
+        await agent.stop();
+        await server.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await agent.stop('SIGKILL');
+    await server.close();
+    throw error;
+  }
+}
