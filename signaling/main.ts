@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { createLogger } from './log.ts';
+import { startSignaling } from './server.ts';
+
+/**
+ * Command-line entry. Environment: PORT (8080), HOST (0.0.0.0), TETHER_DATA_DIR (./data),
+ * LOG_LEVEL (info).
+ */
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const port = Number(process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    logger.fatal({ port: process.env.PORT }, 'PORT must be a port number');
+    process.exit(2);
+  }
+
+  const server = await startSignaling({
+    port,
+    host: process.env.HOST ?? '0.0.0.0',
+    dataDir: resolve(process.env.TETHER_DATA_DIR ?? './data'),
+    logger,
+  });
+  logger.info(`console at ${server.url}`);
+
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'stopping');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  createLogger().fatal({ err: error }, 'signaling failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { MESSAGE_EVENT } from '../shared/protocol/console.ts';
+import { createAdmin, type Admin } from './admin.ts';
+import { AgentStore } from './agents/agent-store.ts';
+import { ChallengeStore } from './agents/challenges.ts';
+import { AgentDirectory } from './agents/directory.ts';
+import { EnrolmentService } from './agents/enrolment.ts';
+import { FacilityStore } from './agents/facilities.ts';
+import { AgentRegistry } from './agents/registry.ts';
+import { AuditLedger } from './audit/ledger.ts';
+import { loadCookieSecret } from './auth/cookie.ts';
+import { SignInService } from './auth/sign-in.ts';
+import { SignInThrottle } from './auth/throttle.ts';
+import { UserStore } from './auth/users.ts';
+import { WebSessionStore } from './auth/web-sessions.ts';
+import { apiRoutes } from './http/api-routes.ts';
+import { requestListener } from './http/app.ts';
+import { staticFiles } from './http/static-files.ts';
+import { createLogger, type Logger } from './log.ts';
+import { SessionBroker } from './sessions/broker.ts';
+import { ConsolePresence } from './sessions/console-presence.ts';
+import { SessionStore } from './sessions/session-store.ts';
+import { setUpAgentNamespace } from './sockets/agent-namespace.ts';
+import { setUpConsoleNamespace } from './sockets/console-namespace.ts';
+import { createIo } from './sockets/io.ts';
+import { agentRoom, userRoom, webSessionRoom } from './sockets/rooms.ts';
+import { openDatabase } from './storage/database.ts';
+import { TaskTracker } from './task-tracker.ts';
+
+export type { Admin } from './admin.ts';
+
+export interface SignalingOptions {
+  port: number;
+  /** Interface to listen on; default 0.0.0.0. */
+  host?: string;
+  /** Holds tether.db and secrets/. */
+  dataDir: string;
+  /** The built console; default `<repo>/dist`. */
+  staticDir?: string;
+  /** pino level; default LOG_LEVEL or info. Ignored when `logger` is given. */
+  logLevel?: string;
+  /** A logger to use instead of making one, e.g. when a script runs several parts. */
+  logger?: Logger;
+  /**
+   * If the technician has no console socket for this long, their open sessions end with
+   * 'failed' (detail: the console disconnected). Default 60 000 ms.
+   */
+  consoleGraceMs?: number;
+}
+
+export interface SignalingServer {
+  /** `http://localhost:<port>`. */
+  url: string;
+  /** The port actually bound, also when 0 was asked for. */
+  port: number;
+  admin: Admin;
+  /** Ends open sessions, drops every socket, stops listening and closes the database. */
+  close(): Promise<void>;
+}
+
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
+/** Starts the signaling server: storage, HTTP API, static console, and both namespaces. */
+export async function startSignaling(opts: SignalingOptions): Promise<SignalingServer> {
+  const root = opts.logger ?? createLogger(opts.logLevel);
+  const log = (subsystem: string): Logger => root.child({ subsystem });
+
+  const db = await openDatabase(opts.dataDir, log('storage'));
+  const audit = new AuditLedger(db);
+  const users = new UserStore(db);
+  const webSessions = new WebSessionStore(db, loadCookieSecret(opts.dataDir));
+  const facilities = new FacilityStore(db);
+  const agents = new AgentStore(db);
+  const registry = new AgentRegistry();
+  const directory = new AgentDirectory(agents, registry);
+  const challenges = new ChallengeStore();
+  const enrolment = new EnrolmentService({ db, agents, facilities, audit, log: log('agents') });
+  const tasks = new TaskTracker(log('server'));
+
+  const signIn = new SignInService({
+    users,
+    sessions: webSessions,
+    throttle: new SignInThrottle(),
+    audit,
+    log: log('auth'),
+  });
+  const api = apiRoutes({
+    signIn,
+    webSessions,
+    enrolment,
+    challenges,
+    audit,
+    onSignOut: (hash) => io.of('/console').in(webSessionRoom(hash)).disconnectSockets(true),
+    log: log('http'),
+  });
+  const staticDir = opts.staticDir ?? resolve(import.meta.dirname, '..', 'dist');
+  const files = staticFiles(staticDir, log('http'));
+
+  // The listener must exist before socket.io attaches: socket.io then takes /socket.io/
+  // requests for itself and passes every other request on to it.
+  const http = createServer(requestListener({ api, staticFiles: files, log: log('http') }));
+  const io = createIo(http, log('sockets'));
+  const consoles = io.of('/console');
+  const agentSockets = io.of('/agent');
+
+  const broker = new SessionBroker({
+    sessions: new SessionStore(db),
+    agents,
+    registry,
+    audit,
+    log: log('sessions'),
+    outbox: {
+      toUser: (userId, message) => void consoles.to(userRoom(userId)).emit(MESSAGE_EVENT, message),
+      toAgent: (agentId, message) =>
+        void agentSockets.to(agentRoom(agentId)).emit(MESSAGE_EVENT, message),
+    },
+  });
+  await broker.endLeftovers();
+
+  const graceMs = opts.consoleGraceMs ?? 60_000;
+  const presence = new ConsolePresence(graceMs, (userId) =>
+    tasks.track(broker.endForTechnician(userId, 'failed', 'the console disconnected')),
+  );
+  const agentChanged = (agentId: string): void =>
+    tasks.track(
+      directory.view(agentId).then((agent) => {
+        if (agent) consoles.emit(MESSAGE_EVENT, { type: 'agent.update', agent });
+      }),
+    );
+
+  setUpConsoleNamespace(consoles, {
+    webSessions,
+    directory,
+    broker,
+    presence,
+    log: log('console'),
+  });
+  setUpAgentNamespace(agentSockets, {
+    agents,
+    challenges,
+    registry,
+    broker,
+    audit,
+    agentChanged,
+    track: (work) => tasks.track(work),
+    log: log('agents'),
+  });
+
+  const purge = setInterval(() => tasks.track(webSessions.purgeExpired()), PURGE_INTERVAL_MS);
+  purge.unref();
+
+  await listen(http, opts.port, opts.host ?? '0.0.0.0');
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  root.child({ subsystem: 'server' }).info({ url, dataDir: opts.dataDir }, 'signaling listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    clearInterval(purge);
+    presence.close();
+    await broker.endAll('failed', 'the server is shutting down');
+    await io.close();
+    http.closeAllConnections();
+    await tasks.settle();
+    await broker.drain();
+    await db.destroy();
+    root.child({ subsystem: 'server' }).info('signaling closed');
+  };
+
+  return {
+    url,
+    port,
+    admin: createAdmin({ facilities, users, enrolment, directory, audit }),
+    close: () => (closing ??= close()),
+  };
+}
+
+function listen(http: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  return new Promise((resolveListen, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolveListen();
+    });
+  });
+}

@@ -1,0 +1,298 @@
+import type { Capability } from '../../shared/capabilities.ts';
+import { TetherError } from '../../shared/errors.ts';
+import type { SignalData } from '../../shared/protocol/signal.ts';
+import type { SessionView, UserView } from '../../shared/protocol/views.ts';
+import {
+  IllegalTransitionError,
+  STATE_TEXT,
+  SessionMachine,
+  type EndReason,
+  type SessionState,
+} from '../../shared/session-machine.ts';
+import type { AgentStore } from '../agents/agent-store.ts';
+import type { AgentRegistry } from '../agents/registry.ts';
+import type { AuditLedger } from '../audit/ledger.ts';
+import type { Logger } from '../log.ts';
+import { newId, nowIso } from '../util.ts';
+import { announce, type Outbox } from './announce.ts';
+import { expectState, toSessionView, type OpenSession } from './open-session.ts';
+import type { SessionStore } from './session-store.ts';
+
+export type { Outbox } from './announce.ts';
+
+/** States in which the two peers may still be negotiating, so signals pass. */
+const SIGNALLING: readonly SessionState[] = ['approved', 'connecting', 'active', 'reconnecting'];
+
+export interface BrokerDeps {
+  sessions: SessionStore;
+  agents: AgentStore;
+  registry: AgentRegistry;
+  audit: AuditLedger;
+  outbox: Outbox;
+  log: Logger;
+}
+
+interface Change {
+  actor: string;
+  reason?: EndReason;
+  detail?: string | null;
+}
+
+/**
+ * The session broker: owns every open session's state machine and moves it only through
+ * `#transition`, which persists, audits, logs and tells both sides, in that order.
+ * Sessions live in this node's memory; running several nodes needs them shared first.
+ */
+export class SessionBroker {
+  readonly #open = new Map<string, OpenSession>();
+  readonly #deps: BrokerDeps;
+
+  constructor(deps: BrokerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Ends what a previous run left open: nobody is connected to carry it on. */
+  async endLeftovers(): Promise<void> {
+    for (const session of await this.#deps.sessions.listOpen()) {
+      this.#open.set(session.id, session);
+      await this.#end(session, 'failed', { actor: 'system', detail: 'server restarted' });
+    }
+  }
+
+  /** A technician asks for a session with an online agent. Answers once the agent was asked. */
+  async request(
+    user: UserView,
+    ask: { agentId: string; capabilities: Capability[]; reason: string },
+  ): Promise<SessionView> {
+    if (user.role === 'expert') {
+      throw new TetherError('forbidden', 'Experts join sessions by invitation.');
+    }
+    const agent = await this.#deps.agents.get(ask.agentId);
+    if (!agent) throw new TetherError('not_found', 'There is no such agent.');
+    if (!this.#deps.registry.isOnline(agent.id)) {
+      throw new TetherError('agent_offline', `${agent.name} is offline.`);
+    }
+
+    const now = nowIso();
+    const session: OpenSession = {
+      id: newId('ses'),
+      agentId: agent.id,
+      agentName: agent.name,
+      facility: agent.facility,
+      technicianId: user.id,
+      technician: {
+        username: user.username,
+        displayName: user.displayName,
+        organisation: user.organisation,
+      },
+      reason: ask.reason,
+      requested: [...new Set(ask.capabilities)],
+      granted: [],
+      createdAt: now,
+      updatedAt: now,
+      endDetail: null,
+      machine: new SessionMachine('requested'),
+      queue: Promise.resolve(),
+    };
+    this.#open.set(session.id, session);
+
+    const view = toSessionView(session);
+    session.queue = (async () => {
+      await this.#deps.sessions.insert(view, user.id);
+      await this.#deps.audit.append({
+        sessionId: session.id,
+        actor: `user:${user.id}`,
+        action: 'session.requested',
+        detail: { agentId: agent.id, capabilities: session.requested, reason: session.reason },
+      });
+      this.#deps.log.info(
+        { sessionId: session.id, agentId: agent.id },
+        `session ${session.id} requested`,
+      );
+    })();
+    await session.queue;
+
+    await this.#transition(session, 'awaiting_consent', { actor: `user:${user.id}` });
+    return toSessionView(session);
+  }
+
+  /** Staff approved. The grant is limited to what was asked for. */
+  async approve(agentId: string, sessionId: string, capabilities: Capability[]): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    const granted = session.requested.filter((c) => capabilities.includes(c));
+    if (granted.length === 0) {
+      throw new TetherError(
+        'capability_not_allowed',
+        'None of the granted capabilities was requested.',
+      );
+    }
+
+    expectState(session, ['awaiting_consent']);
+    session.granted = granted;
+    await this.#transition(session, 'approved', { actor: `agent:${agentId}` });
+  }
+
+  async deny(
+    agentId: string,
+    sessionId: string,
+    reason: 'denied' | 'consent_timeout',
+    detail?: string,
+  ): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    await this.#end(session, reason, { actor: `agent:${agentId}`, detail: detail ?? null });
+  }
+
+  /** The agent's peer connection is up. */
+  async agentConnected(agentId: string, sessionId: string): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    const actor = { actor: `agent:${agentId}` };
+    if (session.machine.state === 'active') return;
+
+    if (session.machine.state === 'approved') await this.#transition(session, 'connecting', actor);
+    await this.#transition(session, 'active', actor);
+  }
+
+  async endByAgent(
+    agentId: string,
+    sessionId: string,
+    reason: 'ended_by_facility' | 'failed',
+    detail?: string,
+  ): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    await this.#end(session, reason, { actor: `agent:${agentId}`, detail: detail ?? null });
+  }
+
+  /** The technician ended the session, or their console's peer connection failed. */
+  async endByTechnician(
+    user: UserView,
+    sessionId: string,
+    reason: 'ended_by_technician' | 'failed' = 'ended_by_technician',
+    detail?: string,
+  ): Promise<void> {
+    const session = this.#forTechnician(user, sessionId);
+    await this.#end(session, reason, { actor: `user:${user.id}`, detail: detail ?? null });
+  }
+
+  /** Forwards the console's signal to the agent; the first one marks the start of connecting. */
+  async signalFromConsole(user: UserView, sessionId: string, data: SignalData): Promise<void> {
+    const session = this.#forTechnician(user, sessionId);
+    expectState(session, SIGNALLING, 'it takes no signals');
+
+    // Forward before the transition's writes so that signals reach the agent in order.
+    this.#deps.outbox.toAgent(session.agentId, { type: 'signal', sessionId, data });
+    if (session.machine.state === 'approved') {
+      await this.#transition(session, 'connecting', { actor: `user:${user.id}` });
+    }
+  }
+
+  signalFromAgent(agentId: string, sessionId: string, data: SignalData): void {
+    const session = this.#forAgent(agentId, sessionId);
+    expectState(session, SIGNALLING, 'it takes no signals');
+    this.#deps.outbox.toUser(session.technicianId, { type: 'signal', sessionId, data });
+  }
+
+  /** The agent's connection is gone: none of its sessions can go on. */
+  agentOffline(agentId: string): Promise<void> {
+    return this.#endWhere((s) => s.agentId === agentId, 'agent_offline', null);
+  }
+
+  /** Ends a technician's open sessions, e.g. when their console has been gone too long. */
+  endForTechnician(userId: string, reason: EndReason, detail: string): Promise<void> {
+    return this.#endWhere((s) => s.technicianId === userId, reason, detail);
+  }
+
+  /** Ends every open session, e.g. on shutdown. */
+  endAll(reason: EndReason, detail: string): Promise<void> {
+    return this.#endWhere(() => true, reason, detail);
+  }
+
+  openSessionsOf(userId: string): SessionView[] {
+    return [...this.#open.values()].filter((s) => s.technicianId === userId).map(toSessionView);
+  }
+
+  openSessionIdsOfAgent(agentId: string): string[] {
+    return [...this.#open.values()].filter((s) => s.agentId === agentId).map((s) => s.id);
+  }
+
+  /** Waits for every queued write, for a clean shutdown. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#open.values()].map((s) => s.queue));
+  }
+
+  async #endWhere(
+    match: (session: OpenSession) => boolean,
+    reason: EndReason,
+    detail: string | null,
+  ): Promise<void> {
+    const chosen = [...this.#open.values()].filter(match);
+    await Promise.all(chosen.map((s) => this.#end(s, reason, { actor: 'system', detail })));
+  }
+
+  async #end(
+    session: OpenSession,
+    reason: EndReason,
+    change: Omit<Change, 'reason'>,
+  ): Promise<void> {
+    if (session.machine.ended) return;
+    await this.#transition(session, 'ended', { ...change, reason });
+  }
+
+  /**
+   * The one way a session changes state. The machine moves at once, so that the next
+   * message already sees the new state; the writes and messages follow in order per session.
+   */
+  async #transition(session: OpenSession, to: SessionState, change: Change): Promise<void> {
+    const from = session.machine.state;
+    try {
+      session.machine.to(to, change.reason);
+    } catch (error) {
+      if (!(error instanceof IllegalTransitionError)) throw error;
+      throw new TetherError('invalid_state', `The session is ${STATE_TEXT[from].toLowerCase()}.`);
+    }
+
+    session.updatedAt = nowIso();
+    if (to === 'ended') {
+      session.endDetail = change.detail ?? null;
+      this.#open.delete(session.id);
+    }
+    const view = toSessionView(session);
+
+    const work = session.queue.then(async () => {
+      await this.#deps.sessions.saveState(view);
+      await this.#deps.audit.append({
+        sessionId: session.id,
+        actor: change.actor,
+        action: 'session.transition',
+        detail: { from, to, reason: change.reason, detail: change.detail ?? undefined },
+      });
+      this.#deps.log.info(
+        { sessionId: session.id, reason: change.reason },
+        `session ${session.id} ${from} -> ${to}`,
+      );
+      announce(this.#deps.outbox, session, view);
+    });
+    session.queue = work.catch(() => undefined);
+    await work;
+  }
+
+  #forAgent(agentId: string, sessionId: string): OpenSession {
+    const session = this.#open.get(sessionId);
+    if (!session) throw new TetherError('not_found', 'There is no such open session.');
+    if (session.agentId !== agentId) {
+      throw new TetherError('forbidden', 'That session belongs to another agent.');
+    }
+    return session;
+  }
+
+  #forTechnician(user: UserView, sessionId: string): OpenSession {
+    const session = this.#open.get(sessionId);
+    if (!session) throw new TetherError('not_found', 'There is no such open session.');
+    if (session.technicianId !== user.id) {
+      throw new TetherError(
+        'forbidden',
+        'Only the technician who asked for a session may do that.',
+      );
+    }
+    return session;
+  }
+}

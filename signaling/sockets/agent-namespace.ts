@@ -1,0 +1,126 @@
+import type { Namespace, Socket } from 'socket.io';
+import { AgentToServer, type ServerToAgent } from '../../shared/protocol/agent.ts';
+import { MESSAGE_EVENT } from '../../shared/protocol/console.ts';
+import type { AgentStore } from '../agents/agent-store.ts';
+import { agentProof, type AgentSocketData } from '../agents/agent-proof.ts';
+import type { ChallengeStore } from '../agents/challenges.ts';
+import type { AgentRegistry } from '../agents/registry.ts';
+import type { AuditLedger } from '../audit/ledger.ts';
+import type { Logger } from '../log.ts';
+import type { SessionBroker } from '../sessions/broker.ts';
+import { nowIso } from '../util.ts';
+import { messageTypes, onMessages } from './messages.ts';
+import { agentRoom } from './rooms.ts';
+
+const TYPES = messageTypes(AgentToServer);
+
+export interface AgentNamespaceDeps {
+  agents: AgentStore;
+  challenges: ChallengeStore;
+  registry: AgentRegistry;
+  broker: SessionBroker;
+  audit: AuditLedger;
+  /** Tells every console that this agent's view changed. */
+  agentChanged(agentId: string): void;
+  /** Keeps background work visible to shutdown and its failures in the log. */
+  track(work: Promise<unknown>): void;
+  log: Logger;
+}
+
+/**
+ * The `/agent` namespace: facility agents, each proven by a signed challenge in the
+ * handshake. Online and offline are lifecycle events: audited, logged, and pushed to the
+ * consoles. Losing the agent ends its sessions.
+ */
+export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): void {
+  const { registry, broker, log } = deps;
+  nsp.use(agentProof(deps));
+
+  nsp.on('connection', (socket: Socket) => {
+    const { agent } = socket.data as AgentSocketData;
+    const send = (message: ServerToAgent): void => void socket.emit(MESSAGE_EVENT, message);
+
+    registry.attach(agent.id, { id: socket.id, close: () => socket.disconnect(true) }, nowIso());
+    void socket.join(agentRoom(agent.id));
+    socket.on('disconnect', (reason) => deps.track(wentOffline(deps, agent.id, socket.id, reason)));
+
+    onMessages(socket, {
+      schema: AgentToServer,
+      types: TYPES,
+      log,
+      handle: async (message) => {
+        switch (message.type) {
+          case 'agent.inventory':
+            registry.setDevices(agent.id, message.devices);
+            deps.agentChanged(agent.id);
+            return;
+          case 'session.approve':
+            return broker.approve(agent.id, message.sessionId, message.capabilities);
+          case 'session.deny':
+            return broker.deny(agent.id, message.sessionId, message.reason, message.detail);
+          case 'session.connected':
+            return broker.agentConnected(agent.id, message.sessionId);
+          case 'session.end':
+            return broker.endByAgent(agent.id, message.sessionId, message.reason, message.detail);
+          case 'signal':
+            return broker.signalFromAgent(agent.id, message.sessionId, message.data);
+        }
+      },
+    });
+
+    send({
+      type: 'hello',
+      agentId: agent.id,
+      facility: agent.facility,
+      openSessionIds: broker.openSessionIdsOfAgent(agent.id),
+    });
+    deps.track(cameOnline(deps, agent.id, agent.name, socket.handshake.address));
+  });
+}
+
+async function cameOnline(
+  deps: AgentNamespaceDeps,
+  agentId: string,
+  name: string,
+  address: string,
+): Promise<void> {
+  try {
+    await deps.agents.touchLastSeen(agentId, nowIso());
+    await deps.audit.append({
+      actor: `agent:${agentId}`,
+      action: 'agent.online',
+      detail: { address },
+    });
+    deps.log.info({ agentId, name, address }, 'agent online');
+    deps.agentChanged(agentId);
+  } catch (error) {
+    deps.log.error({ err: error, agentId }, 'recording agent online failed');
+  }
+}
+
+/** Only the agent's current connection going away makes it offline; a replaced one does not. */
+async function wentOffline(
+  deps: AgentNamespaceDeps,
+  agentId: string,
+  socketId: string,
+  reason: string,
+): Promise<void> {
+  if (!deps.registry.detach(agentId, socketId)) {
+    deps.log.debug({ agentId, socket: socketId }, 'replaced agent connection closed');
+    return;
+  }
+
+  try {
+    deps.log.info({ agentId, reason }, 'agent offline');
+    await deps.agents.touchLastSeen(agentId, nowIso());
+    await deps.audit.append({
+      actor: `agent:${agentId}`,
+      action: 'agent.offline',
+      detail: { reason },
+    });
+    await deps.broker.agentOffline(agentId);
+    deps.agentChanged(agentId);
+  } catch (error) {
+    deps.log.error({ err: error, agentId }, 'recording agent offline failed');
+  }
+}

@@ -1,0 +1,200 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { agentIdFromPublicKey, enrolmentPayload, proofPayload } from '../../shared/identity.ts';
+import { startSignaling, type SignalingOptions, type SignalingServer } from '../server.ts';
+
+/**
+ * Helpers for tests that run the real server: a temporary data folder, real Ed25519 keys,
+ * real sockets. Nothing here is mocked.
+ */
+export interface TestServer {
+  server: SignalingServer;
+  dataDir: string;
+  facilityId: string;
+  stop(): Promise<void>;
+}
+
+export const TECH = {
+  username: 'tech',
+  password: 'correct horse battery staple',
+  displayName: 'Terry Tech',
+  organisation: 'Tether Service',
+  role: 'technician' as const,
+};
+
+export async function startTestServer(
+  opts: Partial<SignalingOptions> & { dataDir?: string } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tether-signaling-'));
+  const server = await startSignaling({
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    staticDir: join(dataDir, 'no-dist'),
+    ...opts,
+    dataDir,
+  });
+  const facility = await server.admin.ensureFacility('Test Facility');
+  await server.admin.ensureUser(TECH);
+
+  return {
+    server,
+    dataDir,
+    facilityId: facility.id,
+    stop: async () => {
+      await server.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An agent's identity: a fresh Ed25519 key pair. */
+export interface TestAgentKey {
+  privateKey: KeyObject;
+  publicKeyBase64: string;
+  agentId: string;
+}
+
+export async function makeAgentKey(): Promise<TestAgentKey> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const x = publicKey.export({ format: 'jwk' }).x ?? '';
+  const raw = Buffer.from(x, 'base64url');
+  return {
+    privateKey,
+    publicKeyBase64: raw.toString('base64'),
+    agentId: await agentIdFromPublicKey(new Uint8Array(raw)),
+  };
+}
+
+export function signText(key: KeyObject, text: string): string {
+  return sign(null, Buffer.from(text, 'utf8'), key).toString('base64');
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Enrols `key` with a fresh token for the facility; returns the response. */
+export async function enrol(t: TestServer, key: TestAgentKey, token?: string): Promise<Response> {
+  const useToken = token ?? (await t.server.admin.createEnrolmentToken(t.facilityId));
+  return postJson(`${t.server.url}/api/agents/enrol`, {
+    token: useToken,
+    publicKey: key.publicKeyBase64,
+    name: 'Radiology service PC',
+    signature: signText(key.privateKey, enrolmentPayload(useToken, key.publicKeyBase64)),
+  });
+}
+
+export async function challengeFor(t: TestServer, agentId: string): Promise<string> {
+  const res = await postJson(`${t.server.url}/api/agents/challenge`, { agentId });
+  const body = (await res.json()) as { challenge: string };
+  return body.challenge;
+}
+
+/** Opens a socket and resolves once connected, or rejects with the connect_error message. */
+export function openSocket(
+  url: string,
+  options: { auth?: Record<string, string>; cookie?: string; polling?: boolean },
+): Promise<Socket> {
+  const socket = connect(url, {
+    // Browsers start with long-polling and upgrade; tests go straight to WebSocket unless asked.
+    transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: options.auth ?? {},
+    extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+  });
+  inboxes.set(socket, new Inbox(socket));
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Proves `key` with a fresh challenge and connects on `/agent`. */
+export async function connectAgent(t: TestServer, key: TestAgentKey): Promise<Socket> {
+  const challenge = await challengeFor(t, key.agentId);
+  const signature = signText(key.privateKey, proofPayload(key.agentId, challenge));
+  return openSocket(`${t.server.url}/agent`, {
+    auth: { agentId: key.agentId, challenge, signature },
+  });
+}
+
+/** Signs in and returns the `name=value` cookie pair to send back. */
+export async function signInCookie(t: TestServer, password = TECH.password): Promise<string> {
+  const res = await postJson(`${t.server.url}/api/session`, { username: TECH.username, password });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+type Message = { type: string } & Record<string, unknown>;
+
+const inboxes = new WeakMap<Socket, Inbox>();
+
+/** The inbox attached to a socket from `openSocket` before it connected, so nothing is missed. */
+export function inboxOf(socket: Socket): Inbox {
+  const inbox = inboxes.get(socket);
+  if (!inbox) throw new Error('socket was not opened with openSocket');
+  return inbox;
+}
+
+/** Records every `msg` a socket receives, so a test can wait for one without racing. */
+export class Inbox {
+  readonly #messages: Message[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  constructor(socket: Socket) {
+    socket.on('msg', (message: Message) => {
+      this.#messages.push(message);
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  /** Takes the first recorded message of `type` that matches, waiting for it if need be. */
+  take(
+    type: string,
+    match: (m: Message) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<Message> {
+    return new Promise((resolve, reject) => {
+      const look = (): boolean => {
+        const index = this.#messages.findIndex((m) => m.type === type && match(m));
+        if (index < 0) return false;
+        const [found] = this.#messages.splice(index, 1);
+        resolve(found as Message);
+        return true;
+      };
+      if (look()) return;
+
+      const wake = (): void => {
+        if (!look()) return;
+        clearTimeout(timer);
+        this.#waiters.delete(wake);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(wake);
+        reject(new Error(`no "${type}" message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(wake);
+    });
+  }
+}
+
+/** Emits with an acknowledgement and resolves with the reply. */
+export function request(socket: Socket, message: unknown): Promise<Record<string, unknown>> {
+  return socket.timeout(5_000).emitWithAck('msg', message) as Promise<Record<string, unknown>>;
+}
