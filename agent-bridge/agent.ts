@@ -1,0 +1,129 @@
+import { TetherError } from '../shared/errors.ts';
+import type { AgentConfig } from './config.ts';
+import { ConsentFlow } from './consent/flow.ts';
+import { ConsentServer } from './consent/server.ts';
+import { buildConsentState } from './consent/state.ts';
+import { DEMO_FACILITY_DEVICES } from './devices/demo-facility.ts';
+import { DeviceRegistry } from './devices/registry.ts';
+import { DeviceSimulator } from './devices/simulator.ts';
+import type { Enrolment } from './enrolment.ts';
+import type { Identity } from './identity.ts';
+import { ServerLink } from './link.ts';
+import { subsystem, type Logger } from './log.ts';
+import { DropFolder } from './logs/drop-folder.ts';
+import { LogHub } from './logs/hub.ts';
+import type { Policy } from './policy.ts';
+import { SessionCoordinator } from './session/coordinator.ts';
+import { SessionRegistry } from './session/registry.ts';
+
+export interface AgentParts {
+  config: AgentConfig;
+  policy: Policy;
+  identity: Identity;
+  enrolment: Enrolment;
+  log: Logger;
+}
+
+/** A running agent; `stop()` closes peers, the consent page and the server link. */
+export interface RunningAgent {
+  consentUrl: string;
+  link: ServerLink;
+  hub: LogHub;
+  stop(): Promise<void>;
+}
+
+/** Wires the agent's parts together and starts them; the link connects last. */
+export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
+  const { config, policy, identity, enrolment, log } = parts;
+
+  const hub = new LogHub();
+  const devices = new DeviceRegistry();
+  const sessions = new SessionRegistry();
+  const link = new ServerLink({
+    serverUrl: config.serverUrl,
+    identity,
+    log: subsystem(log, 'link'),
+    inventory: () => devices.list(),
+  });
+  const send = link.send.bind(link);
+  const flow = new ConsentFlow({
+    registry: sessions,
+    policy,
+    send,
+    log: subsystem(log, 'consent'),
+  });
+  const coordinator = new SessionCoordinator({
+    registry: sessions,
+    flow,
+    hub,
+    devices,
+    policy,
+    send,
+    log: subsystem(log, 'session'),
+  });
+  const consent = new ConsentServer({
+    port: config.consentPort,
+    staticDir: config.staticDir,
+    log: subsystem(log, 'consent-page'),
+    state: () =>
+      buildConsentState(sessions, {
+        facilityName: enrolment.facility.name,
+        agentId: identity.agentId,
+        agentName: config.name,
+        online: link.online,
+      }),
+    actions: {
+      approve: (sessionId, capabilities) => flow.approve(sessionId, capabilities),
+      deny: (sessionId) => flow.deny(sessionId),
+      end: (sessionId) => {
+        if (!sessions.has(sessionId)) throw new TetherError('not_found', 'This session has ended.');
+        coordinator.endByFacility(sessionId);
+      },
+    },
+  });
+
+  const simulator = config.simulateDevices
+    ? new DeviceSimulator({
+        devices: DEMO_FACILITY_DEVICES,
+        registry: devices,
+        hub,
+        log: subsystem(log, 'devices'),
+      })
+    : undefined;
+  const dropFolder = new DropFolder({
+    dir: config.dropboxDir,
+    hub,
+    log: subsystem(log, 'dropbox'),
+  });
+
+  let wasOnline = false;
+  link.on('message', (message) => coordinator.handle(message));
+  link.on('state', (state) => {
+    if (wasOnline && state !== 'online') coordinator.linkLost();
+    wasOnline = state === 'online';
+    consent.broadcast();
+  });
+  sessions.on('change', () => consent.broadcast());
+  devices.on('change', (list) => {
+    if (link.online) link.send({ type: 'agent.inventory', devices: list });
+  });
+
+  const consentUrl = await consent.listen();
+  simulator?.start();
+  await dropFolder.start();
+  link.start();
+
+  return {
+    consentUrl,
+    link,
+    hub,
+    async stop() {
+      simulator?.stop();
+      await dropFolder.stop();
+      flow.dispose();
+      coordinator.closeAll();
+      link.close();
+      await consent.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { ConsentState } from '../../shared/protocol/consent.ts';
+import type { SessionRegistry } from '../session/registry.ts';
+
+export interface ConsentContext {
+  facilityName: string;
+  agentId: string | null;
+  agentName: string;
+  online: boolean;
+}
+
+const ACTIVE_STATES = ['approved', 'connecting', 'active', 'reconnecting'] as const;
+type ActiveState = (typeof ACTIVE_STATES)[number];
+
+/** The whole picture the consent page shows, built fresh for every change. */
+export function buildConsentState(
+  registry: SessionRegistry,
+  context: ConsentContext,
+): ConsentState {
+  return {
+    type: 'consent.state',
+    facility: { name: context.facilityName },
+    agent: { id: context.agentId, name: context.agentName, online: context.online },
+    pending: registry.pending().map((s) => ({
+      sessionId: s.id,
+      technician: s.technician,
+      reason: s.reason,
+      requested: s.requested,
+      grantable: s.grantable,
+      requestedAt: s.requestedAt,
+      expiresAt: s.expiresAt,
+    })),
+    active: registry.open().flatMap((s) => {
+      const state = s.machine.state;
+      if (!isActiveState(state) || s.approvedAt === null) return [];
+      return [
+        {
+          sessionId: s.id,
+          technician: s.technician,
+          granted: s.granted,
+          state,
+          approvedAt: s.approvedAt,
+        },
+      ];
+    }),
+    recent: registry.recent().map(({ sessionId, technician, outcome, endedAt }) => ({
+      sessionId,
+      technician,
+      outcome,
+      endedAt,
+    })),
+  };
+}
+
+function isActiveState(state: string): state is ActiveState {
+  return (ACTIVE_STATES as readonly string[]).includes(state);
+}

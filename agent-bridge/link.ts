@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import { io, type Socket } from 'socket.io-client';
+import type { Device } from '../shared/devices.ts';
+import { proofPayload } from '../shared/identity.ts';
+import { AGENT_NAMESPACE, ServerToAgent, type AgentToServer } from '../shared/protocol/agent.ts';
+import { parseMessage } from '../shared/protocol/common.ts';
+import { MESSAGE_EVENT } from '../shared/protocol/console.ts';
+import { ChallengeResponse, type AgentAuth } from '../shared/protocol/http.ts';
+import { Backoff } from './backoff.ts';
+import { describeError } from './errors.ts';
+import { postJson } from './http-client.ts';
+import type { Identity } from './identity.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * connecting: an attempt is in flight; online: proven and connected; offline: not
+ * connected, waiting to retry (or closed for good).
+ */
+export type LinkState = 'connecting' | 'online' | 'offline';
+
+interface LinkEvents {
+  state: [LinkState];
+  message: [ServerToAgent];
+}
+
+export interface ServerLinkOptions {
+  serverUrl: string;
+  identity: Identity;
+  log: Logger;
+  /** The devices to report on every connect. */
+  inventory: () => Device[];
+  backoff?: Backoff;
+}
+
+const KNOWN_TYPES = new Set<string>(ServerToAgent.options.map((o) => o.shape.type.value));
+
+/**
+ * The agent's one connection out to the signaling server, on the `/agent` namespace.
+ * Every attempt proves the agent's key by signing a fresh challenge (fetched in the
+ * socket.io `auth` callback, so reconnections never reuse one). Retries follow a
+ * Backoff and never give up. Inbound messages are validated before anyone sees them.
+ */
+export class ServerLink extends EventEmitter<LinkEvents> {
+  readonly #options: ServerLinkOptions;
+  readonly #log: Logger;
+  readonly #backoff: Backoff;
+  readonly #socket: Socket;
+  #state: LinkState = 'offline';
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: ServerLinkOptions) {
+    super();
+    this.#options = options;
+    this.#log = options.log;
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
+    this.#socket = io(`${options.serverUrl}${AGENT_NAMESPACE}`, {
+      autoConnect: false,
+      // Retries are ours: socket.io does not retry a handshake its middleware refused.
+      reconnection: false,
+      transports: ['websocket'],
+      auth: (reply) => void this.#prove().then(reply, (error) => this.#proofFailed(error)),
+    });
+
+    this.#socket.on('connect', () => this.#onConnect());
+    this.#socket.on('disconnect', (reason) => this.#onDisconnect(reason));
+    this.#socket.on('connect_error', (error) => this.#onConnectError(error));
+    this.#socket.on(MESSAGE_EVENT, (raw: unknown) => this.#onMessage(raw));
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  get online(): boolean {
+    return this.#state === 'online';
+  }
+
+  start(): void {
+    this.#attempt();
+  }
+
+  /** Sends a message to the server; returns false (and drops it) while not online. */
+  send(message: AgentToServer): boolean {
+    if (!this.#socket.connected) {
+      this.#log.warn({ type: message.type }, 'not connected to the server; message dropped');
+      return false;
+    }
+    this.#log.debug({ type: message.type }, 'message to server');
+    this.#socket.emit(MESSAGE_EVENT, message);
+
+    return true;
+  }
+
+  /** Disconnects for good. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#socket.disconnect();
+    this.#setState('offline');
+  }
+
+  async #prove(): Promise<AgentAuth> {
+    const { serverUrl, identity } = this.#options;
+    const { challenge } = await postJson(
+      `${serverUrl}/api/agents/challenge`,
+      { agentId: identity.agentId },
+      ChallengeResponse,
+    );
+
+    return {
+      agentId: identity.agentId,
+      challenge,
+      signature: identity.sign(proofPayload(identity.agentId, challenge)),
+    };
+  }
+
+  #proofFailed(error: unknown): void {
+    this.#log.warn({ error: describeError(error) }, 'could not get a challenge from the server');
+    // Without a proof the handshake cannot go on: drop this attempt and try again later.
+    this.#socket.disconnect();
+    this.#retry();
+  }
+
+  #attempt(): void {
+    if (this.#closed) return;
+    this.#setState('connecting');
+    this.#socket.connect();
+  }
+
+  #retry(): void {
+    this.#setState('offline');
+    if (this.#closed || this.#retryTimer) return;
+
+    const delay = this.#backoff.next();
+    if (delay === null) {
+      this.#log.error('giving up on the server connection');
+      return;
+    }
+    this.#log.debug({ retryInMs: delay }, 'reconnecting later');
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#attempt();
+    }, delay);
+  }
+
+  #onConnect(): void {
+    this.#backoff.reset();
+    this.#setState('online');
+    this.send({ type: 'agent.inventory', devices: this.#options.inventory() });
+  }
+
+  #onDisconnect(reason: string): void {
+    this.#log.debug({ reason }, 'disconnected from server');
+    if (reason === 'io client disconnect') {
+      this.#setState('offline');
+      return;
+    }
+    this.#retry();
+  }
+
+  #onConnectError(error: Error & { data?: unknown }): void {
+    const data = error.data && typeof error.data === 'object' ? error.data : undefined;
+    this.#log.warn({ error: error.message, data }, 'server connection refused or unreachable');
+    this.#retry();
+  }
+
+  #onMessage(raw: unknown): void {
+    const parsed = parseMessage(ServerToAgent, raw);
+    if (parsed.ok) {
+      this.#log.debug({ type: parsed.value.type }, 'message from server');
+      this.emit('message', parsed.value);
+      return;
+    }
+
+    const type = typeof raw === 'object' && raw && 'type' in raw ? String(raw.type) : undefined;
+    if (type !== undefined && !KNOWN_TYPES.has(type)) {
+      this.#log.debug({ type }, 'unknown message type from server dropped');
+      return;
+    }
+    // The agent namespace has no error message towards the server, so this is only logged.
+    this.#log.warn({ code: parsed.error.code, error: parsed.error.message }, 'bad server message');
+  }
+
+  /** The one place the link state changes; logs `from -> to` once per change. */
+  #setState(next: LinkState): void {
+    const from = this.#state;
+    if (from === next) return;
+    this.#state = next;
+
+    const fields = { transition: `${from} -> ${next}`, agentId: this.#options.identity.agentId };
+    const wasOrIsOnline = from === 'online' || next === 'online';
+    this.#log[wasOrIsOnline ? 'info' : 'debug'](fields, `agent ${next}`);
+    this.emit('state', next);
+  }
+}

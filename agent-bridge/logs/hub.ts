@@ -1,0 +1,86 @@
+import { EventEmitter } from 'node:events';
+import type { LogLine, LogSource, Severity } from '../../shared/logs.ts';
+import { cleanLine, findErrorCode, guessSeverity } from './classify.ts';
+
+/** A line as a source hands it to the hub, before it gets its `seq`. */
+export interface LineInput {
+  text: string;
+  /** Given by sources that know it (the simulated devices); guessed from the text otherwise. */
+  severity?: Severity;
+  code?: string | null;
+  at?: Date;
+}
+
+interface HubEvents {
+  line: [LogLine];
+  sources: [LogSource[]];
+}
+
+/**
+ * Every log line the agent can serve passes through here. The hub numbers lines with one
+ * `seq` across all sources, keeps the most recent ones for backlog in a ring buffer, and
+ * tells listeners about each new line ('line') and each change of the source list
+ * ('sources').
+ */
+export class LogHub extends EventEmitter<HubEvents> {
+  readonly #capacity: number;
+  readonly #ring: LogLine[] = [];
+  #start = 0;
+  #nextSeq = 0;
+  readonly #sources = new Map<string, LogSource>();
+
+  constructor(capacity = 5000) {
+    super();
+    this.#capacity = capacity;
+    // One listener per open session, plus a few of our own.
+    this.setMaxListeners(0);
+  }
+
+  /** Adds or replaces a source; listeners hear the new list. */
+  addSource(source: LogSource): void {
+    this.#sources.set(source.id, source);
+    this.emit('sources', this.sources());
+  }
+
+  removeSource(id: string): void {
+    if (this.#sources.delete(id)) this.emit('sources', this.sources());
+  }
+
+  sources(): LogSource[] {
+    return [...this.#sources.values()];
+  }
+
+  /** Records one line from `sourceId`; returns it, or null when nothing printable was left. */
+  publish(sourceId: string, input: LineInput): LogLine | null {
+    const text = cleanLine(input.text);
+    if (!text) return null;
+
+    const line: LogLine = {
+      seq: this.#nextSeq++,
+      at: (input.at ?? new Date()).toISOString(),
+      source: sourceId,
+      severity: input.severity ?? guessSeverity(text),
+      code: input.code !== undefined ? input.code : findErrorCode(text),
+      text,
+    };
+    this.#store(line);
+    this.emit('line', line);
+
+    return line;
+  }
+
+  /** The last `count` lines, oldest first. */
+  recent(count: number): LogLine[] {
+    const all = [...this.#ring.slice(this.#start), ...this.#ring.slice(0, this.#start)];
+    return count >= all.length ? all : all.slice(all.length - count);
+  }
+
+  #store(line: LogLine): void {
+    if (this.#ring.length < this.#capacity) {
+      this.#ring.push(line);
+      return;
+    }
+    this.#ring[this.#start] = line;
+    this.#start = (this.#start + 1) % this.#capacity;
+  }
+}

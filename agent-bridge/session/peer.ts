@@ -1,0 +1,227 @@
+import wrtc from '@roamhq/wrtc';
+import SimplePeer from 'simple-peer';
+import type { Capability } from '../../shared/capabilities.ts';
+import type { Device } from '../../shared/devices.ts';
+import type { LogSource } from '../../shared/logs.ts';
+import {
+  ConsoleToAgentChannel,
+  type AgentToConsoleChannel,
+} from '../../shared/protocol/channel.ts';
+import { parseMessage } from '../../shared/protocol/common.ts';
+import { SignalData, type IceServer } from '../../shared/protocol/signal.ts';
+import type { DeviceRegistry } from '../devices/registry.ts';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { LogHub } from '../logs/hub.ts';
+import { LogStream } from './log-stream.ts';
+
+/** How the peer reports to whoever owns the session. */
+export interface PeerEvents {
+  /** Signalling data for the console, to be sent through the server. */
+  signal(data: SignalData): void;
+  /** The data channel is open. */
+  connected(): void;
+  /** The connection failed or closed without anyone ending the session. */
+  failed(detail: string): void;
+}
+
+export interface SessionPeerOptions {
+  sessionId: string;
+  granted: readonly Capability[];
+  iceServers: IceServer[];
+  hub: LogHub;
+  devices: DeviceRegistry;
+  /** Most backlog lines sent, whatever the console asks for. */
+  backlogLimit: number;
+  log: Logger;
+  events: PeerEvents;
+  /** Give up when the channel is not open this long after the peer was made. */
+  connectTimeoutMs?: number;
+  /** Wait this long after the channel closes before calling it a failure. */
+  closeGraceMs?: number;
+}
+
+/** new: waiting for the data channel; connected: serving; closed: destroyed or failed. */
+type PeerState = 'new' | 'connected' | 'closed';
+
+/**
+ * The agent's end of one session's WebRTC connection to a console: a simple-peer that
+ * answers the console's offer, carrying the session's data channel. It serves the log
+ * stream when `logs.read` was granted, and tells the console when devices or log
+ * sources change. `destroy()` closes everything and is safe to call more than once.
+ */
+export class SessionPeer {
+  readonly #options: SessionPeerOptions;
+  readonly #log: Logger;
+  readonly #peer: SimplePeer.Instance;
+  readonly #stream: LogStream;
+  #state: PeerState = 'new';
+  #connectTimer: NodeJS.Timeout | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  readonly #onDevices = (devices: Device[]) => this.#send({ type: 'devices', devices });
+  readonly #onSources = (sources: LogSource[]) => this.#send({ type: 'logs.sources', sources });
+
+  constructor(options: SessionPeerOptions) {
+    this.#options = options;
+    this.#log = options.log.child({ sessionId: options.sessionId });
+    this.#peer = new SimplePeer({
+      initiator: false,
+      wrtc,
+      trickle: true,
+      // Explicit, even when empty: the library's default reaches for public STUN hosts.
+      config: { iceServers: options.iceServers },
+    });
+    this.#stream = new LogStream({
+      hub: options.hub,
+      log: this.#log,
+      sink: {
+        send: (message) => this.#send(message),
+        bufferedAmount: () => this.#peer.bufferSize,
+      },
+    });
+
+    this.#peer.on('signal', (data) => this.#onSignal(data));
+    this.#peer.on('connect', () => this.#onConnect());
+    this.#peer.on('data', (data: unknown) => this.#onData(String(data)));
+    this.#peer.on('error', (error: Error & { code?: string }) => this.#onError(error));
+    this.#peer.on('close', () => this.#onClose('connection closed'));
+    this.#connectTimer = setTimeout(
+      () => this.#fail('no connection to the console within the time limit'),
+      options.connectTimeoutMs ?? 30_000,
+    );
+  }
+
+  get state(): PeerState {
+    return this.#state;
+  }
+
+  /** Hands signalling data from the console to the connection. */
+  signal(data: SignalData): void {
+    if (this.#state === 'closed') return;
+    try {
+      this.#peer.signal(data as SimplePeer.SignalData);
+    } catch (error) {
+      this.#fail(`bad signalling data: ${describeError(error)}`);
+    }
+  }
+
+  /** Closes the connection on purpose; no failure is reported. Idempotent. */
+  destroy(): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#teardown();
+  }
+
+  #onSignal(data: unknown): void {
+    const parsed = SignalData.safeParse(data);
+    if (!parsed.success) {
+      this.#log.warn({ type: typeof data }, 'local signalling data not sendable; dropped');
+      return;
+    }
+    this.#options.events.signal(parsed.data);
+  }
+
+  #onConnect(): void {
+    if (this.#state !== 'new') return;
+    clearTimeout(this.#connectTimer);
+    this.#setState('connected');
+
+    const { sessionId, granted, devices, hub } = this.#options;
+    this.#options.events.connected();
+    this.#send({
+      type: 'hello',
+      sessionId,
+      granted: [...granted],
+      devices: devices.list(),
+      sources: hub.sources(),
+    });
+    devices.on('change', this.#onDevices);
+    hub.on('sources', this.#onSources);
+  }
+
+  #onData(raw: string): void {
+    const parsed = parseMessage(ConsoleToAgentChannel, raw);
+    if (!parsed.ok) {
+      this.#log.warn(
+        { code: parsed.error.code, error: parsed.error.message },
+        'bad channel message',
+      );
+      this.#send({ type: 'error', ...parsed.error });
+      return;
+    }
+
+    const message = parsed.value;
+    this.#log.debug({ type: message.type }, 'channel message');
+    switch (message.type) {
+      case 'logs.subscribe':
+        if (!this.#options.granted.includes('logs.read')) {
+          this.#send({
+            type: 'error',
+            code: 'capability_not_allowed',
+            message: 'Reading logs was not granted for this session.',
+          });
+          return;
+        }
+        this.#stream.subscribe(Math.min(message.backlog, this.#options.backlogLimit));
+        this.#log.info({ backlog: message.backlog }, 'log stream started');
+        return;
+      case 'logs.unsubscribe':
+        this.#stream.unsubscribe();
+        return;
+      case 'ping':
+        this.#send({ type: 'pong', t: message.t });
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  #onError(error: Error & { code?: string }): void {
+    this.#log.debug({ code: error.code, error: error.message }, 'peer error');
+    this.#onClose(error.code ? `${error.message} (${error.code})` : error.message);
+  }
+
+  /**
+   * The console closing its side looks the same as a broken path. The grace period lets
+   * the server's session.ended (after the technician pressed End) arrive first, so that
+   * an ordinary end is not reported as a failure.
+   */
+  #onClose(detail: string): void {
+    if (this.#state === 'closed' || this.#closeTimer) return;
+    this.#stream.unsubscribe();
+    this.#closeTimer = setTimeout(() => this.#fail(detail), this.#options.closeGraceMs ?? 1500);
+  }
+
+  #fail(detail: string): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#teardown();
+    this.#log.warn({ detail }, 'peer connection failed');
+    this.#options.events.failed(detail);
+  }
+
+  #teardown(): void {
+    clearTimeout(this.#connectTimer);
+    clearTimeout(this.#closeTimer);
+    this.#stream.unsubscribe();
+    this.#options.devices.off('change', this.#onDevices);
+    this.#options.hub.off('sources', this.#onSources);
+    this.#peer.destroy();
+  }
+
+  #send(message: AgentToConsoleChannel): void {
+    if (this.#state !== 'connected' || !this.#peer.connected) return;
+    try {
+      this.#peer.send(JSON.stringify(message));
+    } catch (error) {
+      this.#log.debug({ error: describeError(error) }, 'channel send failed');
+    }
+  }
+
+  #setState(next: PeerState): void {
+    const from = this.#state;
+    if (from === next) return;
+    this.#state = next;
+    this.#log.info({ transition: `${from} -> ${next}` }, `peer ${next}`);
+  }
+}
