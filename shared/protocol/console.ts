@@ -20,7 +20,13 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     capabilities: z.array(Capability).min(1).max(10),
     reason: z.string().trim().max(500),
   }),
-  z.object({ type: z.literal('session.end'), sessionId: Id }),
+  z.object({
+    type: z.literal('session.end'),
+    sessionId: Id,
+    /** Absent means the technician chose to end it; 'failed' when the console's peer failed. */
+    reason: z.enum(['ended_by_technician', 'failed']).optional(),
+    detail: z.string().max(500).optional(),
+  }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
 ]);
 export type ConsoleToServer = z.infer<typeof ConsoleToServer>;

@@ -1,0 +1,100 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Capability } from '../../shared/capabilities.ts';
+import {
+  AgentToConsent,
+  type ConsentState,
+  type ConsentToAgent,
+} from '../../shared/protocol/consent.ts';
+import { MESSAGE_EVENT } from '../../shared/protocol/console.ts';
+import { receive } from '../lib/inbound.ts';
+import { createLogger } from '../lib/log.ts';
+
+const log = createLogger('consent');
+
+/** The page's link to the agent that serves it. */
+export type AgentLinkStatus = 'connecting' | 'connected' | 'lost';
+
+/**
+ * The consent page's connection to the agent on this computer (same origin, default
+ * namespace). The agent pushes its whole state on every change, so the page never
+ * patches state itself: it shows the latest push and sends staff decisions.
+ */
+export class ConsentClient {
+  status = $state<AgentLinkStatus>('connecting');
+  state = $state.raw<ConsentState | null>(null);
+  /** The agent's latest complaint about something the page sent, in words. */
+  error = $state<string | null>(null);
+  /** Requests with an answer on its way, so their buttons do not fire twice. */
+  answering = $state<string[]>([]);
+  /** Active sessions staff asked to end, waiting for the agent to confirm. */
+  ending = $state<string[]>([]);
+  readonly #socket: Socket;
+
+  constructor() {
+    this.#socket = io({ withCredentials: false });
+    this.#socket.on('connect', () => {
+      log.info('connected to the agent');
+      this.status = 'connected';
+    });
+    this.#socket.on('disconnect', (reason) => {
+      log.warn('lost the agent', { reason });
+      this.status = 'lost';
+    });
+    this.#socket.on('connect_error', () => {
+      if (this.state) this.status = 'lost';
+    });
+    this.#socket.on(MESSAGE_EVENT, (raw: unknown) => this.#onMessage(raw));
+  }
+
+  approve(sessionId: string, capabilities: Capability[]): void {
+    if (capabilities.length === 0 || this.answering.includes(sessionId)) return;
+    if (this.#send({ type: 'consent.approve', sessionId, capabilities })) {
+      this.answering.push(sessionId);
+    }
+  }
+
+  deny(sessionId: string): void {
+    if (this.answering.includes(sessionId)) return;
+    if (this.#send({ type: 'consent.deny', sessionId })) this.answering.push(sessionId);
+  }
+
+  end(sessionId: string): void {
+    if (this.ending.includes(sessionId)) return;
+    if (this.#send({ type: 'session.end', sessionId })) this.ending.push(sessionId);
+  }
+
+  close(): void {
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
+  }
+
+  /** Sends a decision; refused while the agent is unreachable, so nothing fires late. */
+  #send(message: ConsentToAgent): boolean {
+    if (this.status !== 'connected') return false;
+
+    this.error = null;
+    this.#socket.emit(MESSAGE_EVENT, message);
+    return true;
+  }
+
+  #onMessage(raw: unknown): void {
+    const message = receive(AgentToConsent, raw, log);
+    if (!message) return;
+
+    if (message.type === 'error') {
+      this.error = message.message;
+      this.answering = [];
+      this.ending = [];
+      return;
+    }
+
+    this.state = message;
+    // A decision is done once its session moved on in the agent's state.
+    this.answering = this.answering.filter((id) =>
+      message.pending.some((request) => request.sessionId === id),
+    );
+    this.ending = this.ending.filter((id) =>
+      message.active.some((session) => session.sessionId === id),
+    );
+  }
+}

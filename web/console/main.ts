@@ -1,0 +1,10 @@
+// Must stay the first import: simple-peer reads `process` and `Buffer` as it loads.
+import '../lib/node-shims.ts';
+import '../lib/theme.css';
+import { mount } from 'svelte';
+import App from './App.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+mount(App, { target });

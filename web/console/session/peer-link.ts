@@ -1,0 +1,152 @@
+import SimplePeer from 'simple-peer';
+import {
+  AgentToConsoleChannel,
+  SESSION_CHANNEL_LABEL,
+  type ConsoleToAgentChannel,
+} from '../../../shared/protocol/channel.ts';
+import { SignalData, type IceServer } from '../../../shared/protocol/signal.ts';
+import { receive } from '../../lib/inbound.ts';
+import { createLogger } from '../../lib/log.ts';
+import { pathFromStats, type ConnectionPath, type StatsReport } from './connection-path.ts';
+
+const log = createLogger('peer');
+
+const PING_INTERVAL_MS = 2_000;
+const PATH_CHECK_INTERVAL_MS = 10_000;
+
+export interface PeerLinkEvents {
+  /** Signalling data for the agent, already checked against the shared schema. */
+  signal(data: SignalData): void;
+  connected(): void;
+  message(message: AgentToConsoleChannel): void;
+  roundTrip(ms: number): void;
+  path(path: ConnectionPath): void;
+  /** The connection closed or failed without `destroy()` being called. */
+  lost(detail: string): void;
+}
+
+type WithStats = { getStats(cb: (error: Error | null, reports: StatsReport[]) => void): void };
+
+/**
+ * The console's end of a session's WebRTC connection to the agent: a simple-peer
+ * initiator with one data channel. It measures the round trip with ping/pong every two
+ * seconds and answers the agent's pings. `destroy()` is idempotent and silences every
+ * event after it.
+ */
+export class PeerLink {
+  readonly #peer: SimplePeer.Instance;
+  readonly #events: PeerLinkEvents;
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #destroyed = false;
+
+  constructor(iceServers: IceServer[], events: PeerLinkEvents) {
+    this.#events = events;
+    this.#peer = new SimplePeer({
+      initiator: true,
+      trickle: true,
+      channelName: SESSION_CHANNEL_LABEL,
+      // Passed explicitly: simple-peer would otherwise try public STUN hosts, which a
+      // closed hospital network cannot reach and which only delay the connection.
+      config: { iceServers: iceServers as RTCIceServer[] },
+    });
+
+    this.#peer.on('signal', (data) => this.#onSignal(data));
+    this.#peer.on('connect', () => this.#onConnect());
+    this.#peer.on('data', (chunk: unknown) => this.#onData(chunk));
+    this.#peer.on('error', (error: Error & { code?: string }) => {
+      log.warn('peer error', { code: error.code, message: error.message });
+      this.#lose(`The connection to the facility agent failed (${error.code ?? 'error'}).`);
+    });
+    this.#peer.on('close', () => this.#lose('The connection to the facility agent closed.'));
+  }
+
+  /** Feeds signalling data from the agent to the peer. */
+  signal(data: SignalData): void {
+    if (this.#destroyed) return;
+
+    // Our schema is a checked subset of what simple-peer accepts.
+    this.#peer.signal(data as SimplePeer.SignalData);
+  }
+
+  /** Sends one message on the data channel; dropped (with a debug line) when not open. */
+  send(message: ConsoleToAgentChannel): void {
+    if (this.#destroyed || !this.#peer.connected) {
+      log.debug('not connected; message dropped', { type: message.type });
+      return;
+    }
+
+    try {
+      this.#peer.send(JSON.stringify(message));
+    } catch (error) {
+      log.warn('send failed', { message: String(error) });
+    }
+  }
+
+  /** Closes the connection and stops the timers. Safe to call any number of times. */
+  destroy(): void {
+    if (this.#destroyed) return;
+
+    this.#destroyed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#peer.destroy();
+    log.info('peer destroyed');
+  }
+
+  #onSignal(data: unknown): void {
+    if (this.#destroyed) return;
+
+    const checked = SignalData.safeParse(data);
+    if (!checked.success) {
+      log.warn('peer produced signalling data outside the schema; dropped');
+      return;
+    }
+    this.#events.signal(checked.data);
+  }
+
+  #onConnect(): void {
+    if (this.#destroyed) return;
+
+    log.info('peer connected');
+    this.#events.connected();
+    this.#ping();
+    this.#timers.push(setInterval(() => this.#ping(), PING_INTERVAL_MS));
+    this.#checkPath();
+    this.#timers.push(setInterval(() => this.#checkPath(), PATH_CHECK_INTERVAL_MS));
+  }
+
+  #onData(chunk: unknown): void {
+    if (this.#destroyed) return;
+
+    const message = receive(AgentToConsoleChannel, String(chunk), log);
+    if (!message) return;
+
+    if (message.type === 'ping') {
+      this.send({ type: 'pong', t: message.t });
+    } else if (message.type === 'pong') {
+      this.#events.roundTrip(Math.max(0, performance.now() - message.t));
+    } else {
+      this.#events.message(message);
+    }
+  }
+
+  #ping(): void {
+    this.send({ type: 'ping', t: performance.now() });
+  }
+
+  /** Reads the selected candidate pair to tell a direct path from a TURN relay. */
+  #checkPath(): void {
+    (this.#peer as unknown as WithStats).getStats((error, reports) => {
+      if (error || this.#destroyed) return;
+
+      const path = pathFromStats(reports);
+      if (path) this.#events.path(path);
+    });
+  }
+
+  #lose(detail: string): void {
+    if (this.#destroyed) return;
+
+    this.destroy();
+    this.#events.lost(detail);
+  }
+}
