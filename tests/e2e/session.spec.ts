@@ -6,7 +6,7 @@ import { openConsent, requestSession, signIn, terminalText } from './steps.ts';
 
 let stack: Stack;
 
-test.afterEach(async ({}, testInfo) => {
+test.afterEach(async ({ page: _page }, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus && stack) {
     await testInfo.attach('agent log', { body: stack.agentLog.join('\n') });
   }
@@ -55,7 +55,10 @@ test('technician sees live device logs after facility approval', async ({ page, 
 
   await expect(consent.getByRole('button', { name: 'End session' })).toBeVisible();
   const audit = await stack.server.admin.listAudit();
-  expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['session.active']));
+  const moves = audit
+    .filter((r) => r.action === 'session.transition')
+    .map((r) => (r.detail as { to: string }).to);
+  expect(moves).toEqual(['awaiting_consent', 'approved', 'connecting', 'active']);
 });
 
 test('facility staff deny the request', async ({ page, context }) => {
