@@ -42,7 +42,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const policyPath = join(agentDir, 'policy.json');
   if (options.policy) writeFileSync(policyPath, JSON.stringify(options.policy, null, 2));
 
-  const server = await startSignaling({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'warn' });
+  const server = await startSignaling({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'error' });
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];
   const agent = startAgentProcess({

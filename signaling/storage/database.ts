@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { Logger } from '../log.ts';
 import { migrationProvider, type DialectDdl } from './migrations.ts';
 import type { Database } from './schema.ts';

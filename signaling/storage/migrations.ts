@@ -1,5 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 
 /**
  * The few schema statements that differ between database engines. The migrations below
