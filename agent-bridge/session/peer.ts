@@ -41,6 +41,8 @@ export interface SessionPeerOptions {
   closeGraceMs?: number;
 }
 
+const MAX_EARLY_MESSAGES = 16;
+
 /** new: waiting for the data channel; connected: serving; closed: destroyed or failed. */
 type PeerState = 'new' | 'connected' | 'closed';
 
@@ -58,6 +60,13 @@ export class SessionPeer {
   #state: PeerState = 'new';
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
+  /**
+   * The console's first messages can arrive before simple-peer reports 'connect' on this
+   * side (the channel opens before ICE is declared connected). They wait here and are
+   * handled right after the hello, so a subscription's backlog is not sent into a peer
+   * that still counts as unconnected and silently lost.
+   */
+  #early: string[] = [];
   readonly #onDevices = (devices: Device[]) => this.#send({ type: 'devices', devices });
   readonly #onSources = (sources: LogSource[]) => this.#send({ type: 'logs.sources', sources });
 
@@ -137,9 +146,17 @@ export class SessionPeer {
     });
     devices.on('change', this.#onDevices);
     hub.on('sources', this.#onSources);
+
+    const early = this.#early;
+    this.#early = [];
+    for (const raw of early) this.#onData(raw);
   }
 
   #onData(raw: string): void {
+    if (this.#state === 'new') {
+      if (this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(raw);
+      return;
+    }
     const parsed = parseMessage(ConsoleToAgentChannel, raw);
     if (!parsed.ok) {
       this.#log.warn(

@@ -2,7 +2,13 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startStack, type Stack } from '../stack.ts';
-import { openConsent, requestSession, signIn, terminalText } from './steps.ts';
+import {
+  openConsent,
+  requestSession,
+  signIn,
+  startApprovedSession,
+  terminalText,
+} from './steps.ts';
 
 let stack: Stack;
 
@@ -45,6 +51,8 @@ test('technician sees live device logs after facility approval', async ({ page, 
   await expect
     .poll(() => terminalText(page), { timeout: 20_000 })
     .toMatch(/CVSM 6400|Spot 4400|ProBP 3400/);
+  // The terminal shows a screenful; narrowing to the dropped file keeps its lines in view.
+  await page.getByLabel('Device', { exact: true }).selectOption({ label: 'infusion-pump.log' });
   await expect.poll(() => terminalText(page)).toContain('pump self-test passed');
 
   appendFileSync(
@@ -85,11 +93,7 @@ test('an unanswered request is denied when the consent time runs out', async ({ 
 
 test('facility staff end an active session at once', async ({ page, context }) => {
   stack = await startStack();
-  await signIn(page, stack);
-  await requestSession(page);
-  const consent = await openConsent(context, stack);
-  await consent.getByRole('button', { name: 'Approve' }).click();
-  await expect.poll(() => terminalText(page), { timeout: 20_000 }).not.toBe('');
+  const consent = await startApprovedSession(page, context, stack);
 
   await consent.getByRole('button', { name: 'End session' }).click();
 
@@ -102,25 +106,18 @@ test('the technician is told when the agent goes offline mid-session', async ({
   context,
 }) => {
   stack = await startStack();
-  await signIn(page, stack);
-  await requestSession(page);
-  const consent = await openConsent(context, stack);
-  await consent.getByRole('button', { name: 'Approve' }).click();
-  await expect.poll(() => terminalText(page), { timeout: 20_000 }).not.toBe('');
+  const consent = await startApprovedSession(page, context, stack);
 
   await stack.agent.stop('SIGKILL');
 
   await expect(page.getByText('The facility agent went offline.')).toBeVisible();
   await expect(page.getByText('Offline').first()).toBeVisible();
+  await expect(consent.getByRole('alert')).toContainText('lost its connection to the Tether agent');
 });
 
 test('the technician ends the session', async ({ page, context }) => {
   stack = await startStack();
-  await signIn(page, stack);
-  await requestSession(page);
-  const consent = await openConsent(context, stack);
-  await consent.getByRole('button', { name: 'Approve' }).click();
-  await expect.poll(() => terminalText(page), { timeout: 20_000 }).not.toBe('');
+  const consent = await startApprovedSession(page, context, stack);
 
   await page.getByRole('button', { name: 'End session' }).click();
 

@@ -29,3 +29,21 @@ export async function openConsent(context: BrowserContext, stack: Stack): Promis
 export async function terminalText(page: Page): Promise<string> {
   return page.getByRole('log', { name: 'Device logs' }).locator('.xterm-rows').innerText();
 }
+
+/**
+ * Signs in, requests a session, approves it on the consent page and waits for the first
+ * log lines. Returns the consent page for the facility's side of the test.
+ */
+export async function startApprovedSession(
+  page: Page,
+  context: BrowserContext,
+  stack: Stack,
+): Promise<Page> {
+  await signIn(page, stack);
+  await requestSession(page);
+  const consent = await openConsent(context, stack);
+  await consent.getByRole('button', { name: 'Approve' }).click();
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).not.toBe('');
+
+  return consent;
+}
