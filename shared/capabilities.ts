@@ -19,7 +19,11 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const Capability = z.enum(CAPABILITIES);
 
 /** Capabilities that this build can actually serve over a session. */
-export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = ['logs.read'];
+export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = [
+  'logs.read',
+  'screen.view',
+  'screen.control',
+];
 
 /** Words a person reads for each capability, on the consent page and in the console. */
 export const CAPABILITY_LABELS: Record<Capability, string> = {

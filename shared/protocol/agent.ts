@@ -39,6 +39,22 @@ export const AgentToServer = z.discriminatedUnion('type', [
     detail: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  /** The session's capabilities changed: staff granted a request, or took one back. */
+  z.object({
+    type: z.literal('capability.grant'),
+    sessionId: Id,
+    granted: z.array(Capability).max(10),
+    /** The capabilities this change answers, when it answers a request. */
+    requested: z.array(Capability).max(10),
+  }),
+  /** Staff said no to a capability request, or nobody answered in time. */
+  z.object({
+    type: z.literal('capability.deny'),
+    sessionId: Id,
+    requested: z.array(Capability).min(1).max(10),
+    reason: z.enum(['denied', 'consent_timeout']),
+    detail: z.string().max(500).optional(),
+  }),
 ]);
 export type AgentToServer = z.infer<typeof AgentToServer>;
 
@@ -72,6 +88,12 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     detail: z.string().max(500).nullable(),
   }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  /** The technician asks for more capabilities in a running session. */
+  z.object({
+    type: z.literal('capability.request'),
+    sessionId: Id,
+    capabilities: z.array(Capability).min(1).max(10),
+  }),
   z.object({
     type: z.literal('error'),
     code: ErrorCode,

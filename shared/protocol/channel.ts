@@ -4,6 +4,7 @@ import { Device } from '../devices.ts';
 import { ErrorCode } from '../errors.ts';
 import { LogLine, LogSource } from '../logs.ts';
 import { Id } from './common.ts';
+import { DesktopRequest, DesktopStatus } from './desktop.ts';
 
 /**
  * Messages on the session's WebRTC data channel between the console and the agent.
@@ -15,6 +16,7 @@ export const ConsoleToAgentChannel = z.discriminatedUnion('type', [
   z.object({ type: z.literal('logs.unsubscribe') }),
   z.object({ type: z.literal('ping'), t: z.number() }),
   z.object({ type: z.literal('pong'), t: z.number() }),
+  ...DesktopRequest.options,
 ]);
 export type ConsoleToAgentChannel = z.infer<typeof ConsoleToAgentChannel>;
 
@@ -31,6 +33,9 @@ export const AgentToConsoleChannel = z.discriminatedUnion('type', [
   /** The list of sources changed (a file appeared in the drop folder, say). */
   z.object({ type: z.literal('logs.sources'), sources: z.array(LogSource).max(500) }),
   z.object({ type: z.literal('devices'), devices: z.array(Device).max(500) }),
+  /** What this session may do now, after staff granted or took back a capability. */
+  z.object({ type: z.literal('granted'), granted: z.array(Capability).max(10) }),
+  DesktopStatus,
   z.object({ type: z.literal('ping'), t: z.number() }),
   z.object({ type: z.literal('pong'), t: z.number() }),
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string().max(1000) }),

@@ -15,10 +15,14 @@ export const ConsentToAgent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('consent.deny'), sessionId: Id }),
   z.object({ type: z.literal('session.end'), sessionId: Id }),
+  /** Takes a capability back from a running session (e.g. stops remote control). */
+  z.object({ type: z.literal('consent.revoke'), sessionId: Id, capability: Capability }),
 ]);
 export type ConsentToAgent = z.infer<typeof ConsentToAgent>;
 
 export const PendingRequest = z.object({
+  /** A new session, or more capabilities for a session already running. */
+  kind: z.enum(['session', 'capability']),
   sessionId: Id,
   technician: Person,
   reason: z.string().max(500),
@@ -36,6 +40,10 @@ export const ActiveSession = z.object({
   granted: z.array(Capability).max(10),
   state: z.enum(['approved', 'connecting', 'active', 'reconnecting']),
   approvedAt: IsoTime,
+  /** The technician is looking at the screen right now. */
+  viewing: z.boolean(),
+  /** The technician may drive mouse and keyboard right now. */
+  controlling: z.boolean(),
 });
 export type ActiveSession = z.infer<typeof ActiveSession>;
 

@@ -28,6 +28,12 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     detail: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  /** Asks the facility for more capabilities in a running session (a new consent prompt). */
+  z.object({
+    type: z.literal('capability.request'),
+    sessionId: Id,
+    capabilities: z.array(Capability).min(1).max(10),
+  }),
 ]);
 export type ConsoleToServer = z.infer<typeof ConsoleToServer>;
 
@@ -44,6 +50,14 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     iceServers: z.array(IceServer).max(10),
   }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  /** The facility's answer to a capability request; on a grant a session.update follows. */
+  z.object({
+    type: z.literal('capability.answer'),
+    sessionId: Id,
+    capabilities: z.array(Capability).max(10),
+    granted: z.boolean(),
+    detail: z.string().max(500).nullable(),
+  }),
   z.object({
     type: z.literal('error'),
     code: ErrorCode,
