@@ -191,6 +191,84 @@ export class SessionBroker {
     this.#deps.outbox.toUser(session.technicianId, { type: 'signal', sessionId, data });
   }
 
+  /**
+   * The technician asks for more in a running session. The agent puts it to staff; the
+   * answer comes back through `grantCapabilities` or `denyCapabilities`.
+   */
+  async requestCapabilities(
+    user: UserView,
+    sessionId: string,
+    capabilities: Capability[],
+  ): Promise<void> {
+    const session = this.#forTechnician(user, sessionId);
+    expectState(session, SIGNALLING, 'it cannot be given more access');
+    const wanted = [...new Set(capabilities)].filter((c) => !session.granted.includes(c));
+    if (wanted.length === 0) {
+      throw new TetherError('invalid_state', 'The session already has that access.');
+    }
+
+    session.requested = [...new Set([...session.requested, ...wanted])];
+    await this.#record(session, `user:${user.id}`, 'capability.requested', { wanted });
+    this.#deps.outbox.toAgent(session.agentId, {
+      type: 'capability.request',
+      sessionId,
+      capabilities: wanted,
+    });
+  }
+
+  /**
+   * Staff granted a request or took access back. The server narrows, never widens: only
+   * capabilities the technician asked for at some point can be in the new set.
+   */
+  async grantCapabilities(
+    agentId: string,
+    sessionId: string,
+    granted: Capability[],
+    answered: Capability[],
+  ): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    expectState(session, SIGNALLING, 'its access cannot change');
+
+    const before = session.granted;
+    session.granted = session.requested.filter((c) => granted.includes(c));
+    await this.#record(session, `agent:${agentId}`, 'capability.changed', {
+      before,
+      after: session.granted,
+    });
+    if (answered.length > 0) {
+      this.#deps.outbox.toUser(session.technicianId, {
+        type: 'capability.answer',
+        sessionId,
+        capabilities: answered,
+        granted: answered.every((c) => session.granted.includes(c)),
+        detail: null,
+      });
+    }
+  }
+
+  async denyCapabilities(
+    agentId: string,
+    sessionId: string,
+    requested: Capability[],
+    reason: 'denied' | 'consent_timeout',
+    detail?: string,
+  ): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    await this.#record(session, `agent:${agentId}`, 'capability.denied', { requested, reason });
+
+    const words =
+      reason === 'denied'
+        ? 'The facility denied the request.'
+        : 'Nobody at the facility answered the request in time.';
+    this.#deps.outbox.toUser(session.technicianId, {
+      type: 'capability.answer',
+      sessionId,
+      capabilities: requested,
+      granted: false,
+      detail: detail ? `${words} ${detail}` : words,
+    });
+  }
+
   /** The agent's connection is gone: none of its sessions can go on. */
   agentOffline(agentId: string): Promise<void> {
     return this.#endWhere((s) => s.agentId === agentId, 'agent_offline', null);
@@ -226,6 +304,25 @@ export class SessionBroker {
   ): Promise<void> {
     const chosen = [...this.#open.values()].filter(match);
     await Promise.all(chosen.map((s) => this.#end(s, reason, { actor: 'system', detail })));
+  }
+
+  /** Persists and audits a change that is not a state transition, then tells the console. */
+  async #record(
+    session: OpenSession,
+    actor: string,
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    session.updatedAt = nowIso();
+    const view = toSessionView(session);
+    const work = session.queue.then(async () => {
+      await this.#deps.sessions.saveState(view);
+      await this.#deps.audit.append({ sessionId: session.id, actor, action, detail });
+      this.#deps.log.info({ sessionId: session.id, ...detail }, `session ${session.id} ${action}`);
+      this.#deps.outbox.toUser(session.technicianId, { type: 'session.update', session: view });
+    });
+    session.queue = work.catch(() => undefined);
+    await work;
   }
 
   async #end(

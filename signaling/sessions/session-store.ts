@@ -39,6 +39,7 @@ export class SessionStore {
         state: view.state,
         end_reason: view.endReason,
         end_detail: view.endDetail,
+        requested: JSON.stringify(view.requested),
         granted: JSON.stringify(view.granted),
         updated_at: view.updatedAt,
       })

@@ -64,6 +64,21 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
             return broker.endByAgent(agent.id, message.sessionId, message.reason, message.detail);
           case 'signal':
             return broker.signalFromAgent(agent.id, message.sessionId, message.data);
+          case 'capability.grant':
+            return broker.grantCapabilities(
+              agent.id,
+              message.sessionId,
+              message.granted,
+              message.requested,
+            );
+          case 'capability.deny':
+            return broker.denyCapabilities(
+              agent.id,
+              message.sessionId,
+              message.requested,
+              message.reason,
+              message.detail,
+            );
         }
       },
     });

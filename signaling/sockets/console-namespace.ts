@@ -70,6 +70,8 @@ export function setUpConsoleNamespace(
             return broker.endByTechnician(user, message.sessionId, message.reason, message.detail);
           case 'signal':
             return broker.signalFromConsole(user, message.sessionId, message.data);
+          case 'capability.request':
+            return broker.requestCapabilities(user, message.sessionId, message.capabilities);
         }
       },
     });
