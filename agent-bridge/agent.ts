@@ -1,8 +1,12 @@
 import { TetherError } from '../shared/errors.ts';
 import type { AgentConfig } from './config.ts';
+import { CapabilityFlow } from './consent/capability-flow.ts';
 import { ConsentFlow } from './consent/flow.ts';
 import { ConsentServer } from './consent/server.ts';
 import { buildConsentState } from './consent/state.ts';
+import { platformBackend } from './desktop/platform.ts';
+import { DesktopService } from './desktop/service.ts';
+import type { DesktopBackend } from './desktop/types.ts';
 import { DEMO_FACILITY_DEVICES } from './devices/demo-facility.ts';
 import { DeviceRegistry } from './devices/registry.ts';
 import { DeviceSimulator } from './devices/simulator.ts';
@@ -22,6 +26,8 @@ export interface AgentParts {
   identity: Identity;
   enrolment: Enrolment;
   log: Logger;
+  /** The desktop back end; by default the one for this operating system. */
+  desktopBackend?: DesktopBackend;
 }
 
 /** A running agent; `stop()` closes peers, the consent page and the server link. */
@@ -29,6 +35,7 @@ export interface RunningAgent {
   consentUrl: string;
   link: ServerLink;
   hub: LogHub;
+  desktop: DesktopService;
   stop(): Promise<void>;
 }
 
@@ -52,11 +59,25 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     send,
     log: subsystem(log, 'consent'),
   });
+  const capabilities = new CapabilityFlow({
+    registry: sessions,
+    policy,
+    send,
+    log: subsystem(log, 'consent'),
+  });
+  const desktopLog = subsystem(log, 'desktop');
+  const desktop = new DesktopService({
+    backend: parts.desktopBackend ?? platformBackend(desktopLog),
+    log: desktopLog,
+  });
+  await desktop.probe();
   const coordinator = new SessionCoordinator({
     registry: sessions,
     flow,
+    capabilities,
     hub,
     devices,
+    desktop,
     policy,
     send,
     log: subsystem(log, 'session'),
@@ -71,10 +92,18 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
         agentId: identity.agentId,
         agentName: config.name,
         online: link.online,
+        grantedByDefault: policy.grantedByDefault,
+        viewing: (sessionId) => desktop.viewing(sessionId) !== null,
       }),
     actions: {
-      approve: (sessionId, capabilities) => flow.approve(sessionId, capabilities),
-      deny: (sessionId) => flow.deny(sessionId),
+      // A running session's request is for more capabilities; any other, for the session.
+      approve: (sessionId, granted) =>
+        capabilities.has(sessionId)
+          ? capabilities.approve(sessionId, granted)
+          : flow.approve(sessionId, granted),
+      deny: (sessionId) =>
+        capabilities.has(sessionId) ? capabilities.deny(sessionId) : flow.deny(sessionId),
+      revoke: (sessionId, capability) => capabilities.revoke(sessionId, capability),
       end: (sessionId) => {
         if (!sessions.has(sessionId)) throw new TetherError('not_found', 'This session has ended.');
         coordinator.endByFacility(sessionId);
@@ -104,6 +133,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     consent.broadcast();
   });
   sessions.on('change', () => consent.broadcast());
+  desktop.on('change', () => consent.broadcast());
   devices.on('change', (list) => {
     if (link.online) link.send({ type: 'agent.inventory', devices: list });
   });
@@ -117,11 +147,14 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     consentUrl,
     link,
     hub,
+    desktop,
     async stop() {
       simulator?.stop();
       await dropFolder.stop();
       flow.dispose();
+      capabilities.dispose();
       coordinator.closeAll();
+      await desktop.close();
       link.close();
       await consent.close();
     },

@@ -25,8 +25,8 @@ describe('loadPolicy', () => {
     const written = readFileSync(file, 'utf8');
     expect(JSON.parse(written)).toEqual({
       consentTimeoutSeconds: 60,
-      allowedCapabilities: ['logs.read'],
-      grantedByDefault: ['logs.read'],
+      allowedCapabilities: ['logs.read', 'screen.view', 'screen.control'],
+      grantedByDefault: ['logs.read', 'screen.view'],
       backlogLines: 500,
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
@@ -50,6 +50,12 @@ describe('loadPolicy', () => {
     expect(() => loadPolicy(tempFile('{ "allowedCapabilities": ["logs.write"] }'))).toThrow(
       /allowedCapabilities\.0/,
     );
+  });
+
+  it('proposes by default only what a narrower policy allows', () => {
+    const policy = loadPolicy(tempFile('{ "allowedCapabilities": ["logs.read"] }'));
+
+    expect(policy.grantedByDefault).toEqual(['logs.read']);
   });
 
   it('refuses a default grant that is not allowed', () => {

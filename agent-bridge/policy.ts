@@ -9,16 +9,32 @@ import { describeError, UserError } from './errors.ts';
  * capability not in `allowedCapabilities` is never offered to staff for approval.
  * Unknown keys are refused so that a misspelt setting does not silently fall back.
  */
-export const Policy = z.strictObject({
-  /** How long staff have to answer a request before it is denied as timed out. */
-  consentTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
-  /** What technicians may be granted at all. */
-  allowedCapabilities: z.array(Capability).max(20).default(['logs.read']),
-  /** What the consent page proposes by default; must be allowed. */
-  grantedByDefault: z.array(Capability).max(20).default(['logs.read']),
-  /** Most log lines sent as backlog when a session subscribes. */
-  backlogLines: z.number().int().min(0).max(5000).default(500),
-});
+const DEFAULT_GRANTED: Capability[] = ['logs.read', 'screen.view'];
+
+export const Policy = z
+  .strictObject({
+    /** How long staff have to answer a request before it is denied as timed out. */
+    consentTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+    /** What technicians may be granted at all. */
+    allowedCapabilities: z
+      .array(Capability)
+      .max(20)
+      .default(['logs.read', 'screen.view', 'screen.control']),
+    /**
+     * What the consent page proposes by default; must be allowed. Remote control is left
+     * out so that staff tick it, or are asked for it, on purpose. When missing: logs.read
+     * and screen.view, as far as `allowedCapabilities` allows them.
+     */
+    grantedByDefault: z.array(Capability).max(20).optional(),
+    /** Most log lines sent as backlog when a session subscribes. */
+    backlogLines: z.number().int().min(0).max(5000).default(500),
+  })
+  .transform((policy) => ({
+    ...policy,
+    grantedByDefault:
+      policy.grantedByDefault ??
+      DEFAULT_GRANTED.filter((c) => policy.allowedCapabilities.includes(c)),
+  }));
 export type Policy = z.infer<typeof Policy>;
 
 /** The defaults, as written to a new policy file. */

@@ -19,6 +19,11 @@ function request(
   };
 }
 
+const LOGS_ONLY: Partial<Policy> = {
+  allowedCapabilities: ['logs.read'],
+  grantedByDefault: ['logs.read'],
+};
+
 function setUp(policy: Partial<Policy> = {}) {
   const registry = new SessionRegistry();
   const sent: AgentToServer[] = [];
@@ -49,7 +54,7 @@ describe('ConsentFlow', () => {
   });
 
   it('denies at once when policy allows nothing that was asked', () => {
-    const { flow, registry, sent } = setUp();
+    const { flow, registry, sent } = setUp(LOGS_ONLY);
     flow.request(request('s1', ['screen.control']));
 
     expect(sent).toEqual([
@@ -80,7 +85,7 @@ describe('ConsentFlow', () => {
   });
 
   it('approves only a non-empty subset of what may be granted, and stops the clock', () => {
-    const { flow, registry, sent } = setUp({ consentTimeoutSeconds: 2 });
+    const { flow, registry, sent } = setUp({ ...LOGS_ONLY, consentTimeoutSeconds: 2 });
     flow.request(request('s1', ['logs.read', 'screen.view']));
 
     expect(() => flow.approve('s1', ['screen.view'])).toThrow('Only logs.read may be granted');

@@ -59,6 +59,7 @@ export class ConsentFlow {
       expiresAt: new Date(requestedAt.getTime() + timeoutMs).toISOString(),
       approvedAt: null,
       machine: new SessionMachine('requested'),
+      capabilityRequest: null,
     });
 
     if (grantable.length === 0) {

@@ -48,6 +48,7 @@ async function start() {
         approvals.push([sessionId, capabilities]);
       },
       deny: () => undefined,
+      revoke: () => undefined,
       end: () => undefined,
     },
   });

@@ -22,6 +22,8 @@ export interface ConsentActions {
   approve(sessionId: string, capabilities: Capability[]): void;
   deny(sessionId: string): void;
   end(sessionId: string): void;
+  /** Takes a capability back from a running session. */
+  revoke(sessionId: string, capability: Capability): void;
 }
 
 export interface ConsentServerOptions {
@@ -175,6 +177,8 @@ export class ConsentServer {
         actions.approve(message.sessionId, message.capabilities);
       } else if (message.type === 'consent.deny') {
         actions.deny(message.sessionId);
+      } else if (message.type === 'consent.revoke') {
+        actions.revoke(message.sessionId, message.capability);
       } else {
         actions.end(message.sessionId);
       }

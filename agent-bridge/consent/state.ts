@@ -1,3 +1,4 @@
+import type { Capability } from '../../shared/capabilities.ts';
 import type { ConsentState } from '../../shared/protocol/consent.ts';
 import type { SessionRegistry } from '../session/registry.ts';
 
@@ -6,6 +7,10 @@ export interface ConsentContext {
   agentId: string | null;
   agentName: string;
   online: boolean;
+  /** What a new session's consent card has ticked at first (policy `grantedByDefault`). */
+  grantedByDefault: readonly Capability[];
+  /** Whether a session is looking at the screen right now. */
+  viewing: (sessionId: string) => boolean;
 }
 
 const ACTIVE_STATES = ['approved', 'connecting', 'active', 'reconnecting'] as const;
@@ -20,15 +25,34 @@ export function buildConsentState(
     type: 'consent.state',
     facility: { name: context.facilityName },
     agent: { id: context.agentId, name: context.agentName, online: context.online },
-    pending: registry.pending().map((s) => ({
-      sessionId: s.id,
-      technician: s.technician,
-      reason: s.reason,
-      requested: s.requested,
-      grantable: s.grantable,
-      requestedAt: s.requestedAt,
-      expiresAt: s.expiresAt,
-    })),
+    pending: [
+      ...registry.pending().map((s) => ({
+        kind: 'session' as const,
+        sessionId: s.id,
+        technician: s.technician,
+        reason: s.reason,
+        requested: s.requested,
+        grantable: s.grantable,
+        preselected: s.grantable.filter((c) => context.grantedByDefault.includes(c)),
+        requestedAt: s.requestedAt,
+        expiresAt: s.expiresAt,
+      })),
+      ...registry.capabilityRequests().flatMap((s) => {
+        const request = s.capabilityRequest;
+        if (!request) return [];
+        return [
+          {
+            kind: 'capability' as const,
+            sessionId: s.id,
+            technician: s.technician,
+            reason: s.reason,
+            ...request,
+            // The technician asked for exactly these, in a session staff already approved.
+            preselected: request.grantable,
+          },
+        ];
+      }),
+    ],
     active: registry.open().flatMap((s) => {
       const state = s.machine.state;
       if (!isActiveState(state) || s.approvedAt === null) return [];
@@ -39,6 +63,8 @@ export function buildConsentState(
           granted: s.granted,
           state,
           approvedAt: s.approvedAt,
+          viewing: s.granted.includes('screen.view') && context.viewing(s.id),
+          controlling: s.granted.includes('screen.control'),
         },
       ];
     }),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentToServer } from '../../shared/protocol/agent.ts';
 import type { SignalData } from '../../shared/protocol/signal.ts';
+import type { Capability } from '../../shared/capabilities.ts';
+import { CapabilityFlow } from '../consent/capability-flow.ts';
 import { ConsentFlow } from '../consent/flow.ts';
 import { DeviceRegistry } from '../devices/registry.ts';
 import { silentLogger } from '../log.ts';
@@ -17,10 +19,14 @@ const CANDIDATE: SignalData = { type: 'candidate', candidate: { candidate: 'cand
 /** Records what the coordinator does to its peers; the WebRTC side has its own test. */
 class RecordingPeer {
   signals: SignalData[] = [];
+  grants: Capability[][] = [];
   destroyed = 0;
   constructor(readonly events: PeerEvents) {}
   signal(data: SignalData): void {
     this.signals.push(data);
+  }
+  setGranted(granted: Capability[]): void {
+    this.grants.push([...granted]);
   }
   destroy(): void {
     this.destroyed += 1;
@@ -33,6 +39,7 @@ function setUp() {
   const send = (message: AgentToServer) => void sent.push(message);
   const log = silentLogger();
   const flow = new ConsentFlow({ registry, policy: DEFAULT_POLICY, send, log });
+  const capabilities = new CapabilityFlow({ registry, policy: DEFAULT_POLICY, send, log });
   const peers: RecordingPeer[] = [];
   const createPeer: CoordinatorOptions['createPeer'] = (options) => {
     const peer = new RecordingPeer(options.events);
@@ -42,6 +49,7 @@ function setUp() {
   const coordinator = new SessionCoordinator({
     registry,
     flow,
+    capabilities,
     hub: new LogHub(),
     devices: new DeviceRegistry(),
     policy: DEFAULT_POLICY,
@@ -63,7 +71,7 @@ function setUp() {
     sent.length = 0;
   };
 
-  return { registry, sent, coordinator, peers, approved, flow };
+  return { registry, sent, coordinator, peers, approved, flow, capabilities };
 }
 
 describe('SessionCoordinator', () => {
@@ -174,5 +182,30 @@ describe('SessionCoordinator', () => {
         detail: 'The facility agent no longer has this session.',
       },
     ]);
+  });
+
+  it('passes capability requests to the flow and new grants to the peer', () => {
+    const { coordinator, peers, approved, sent, capabilities } = setUp();
+    approved('s1');
+    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
+    sent.length = 0;
+
+    coordinator.handle({
+      type: 'capability.request',
+      sessionId: 's1',
+      capabilities: ['screen.control'],
+    });
+    expect(capabilities.has('s1')).toBe(true);
+    capabilities.approve('s1', ['screen.control']);
+
+    expect(sent).toEqual([
+      {
+        type: 'capability.grant',
+        sessionId: 's1',
+        granted: ['logs.read', 'screen.control'],
+        requested: ['screen.control'],
+      },
+    ]);
+    expect(peers[0]?.grants).toEqual([['logs.read', 'screen.control']]);
   });
 });

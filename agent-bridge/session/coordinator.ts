@@ -1,7 +1,9 @@
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import type { IceServer, SignalData } from '../../shared/protocol/signal.ts';
 import type { EndReason } from '../../shared/session-machine.ts';
+import type { CapabilityFlow } from '../consent/capability-flow.ts';
 import type { ConsentFlow } from '../consent/flow.ts';
+import type { DesktopService } from '../desktop/service.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
@@ -12,7 +14,10 @@ import type { SessionRegistry } from './registry.ts';
 export interface CoordinatorOptions {
   registry: SessionRegistry;
   flow: ConsentFlow;
+  capabilities: CapabilityFlow;
   hub: LogHub;
+  /** The agent's remote desktop; absent, sessions get logs only. */
+  desktop?: DesktopService;
   devices: DeviceRegistry;
   policy: Policy;
   send: (message: AgentToServer) => void;
@@ -40,6 +45,9 @@ export class SessionCoordinator {
     this.#options = options;
     this.#log = options.log;
     options.registry.on('ended', (session, reason) => this.#closeSession(session.id, reason));
+    options.registry.on('granted', (session) =>
+      this.#peers.get(session.id)?.setGranted(session.granted),
+    );
   }
 
   /** One validated message from the server. */
@@ -59,6 +67,9 @@ export class SessionCoordinator {
         return;
       case 'session.ended':
         this.#options.registry.end(message.sessionId, message.reason, message.detail);
+        return;
+      case 'capability.request':
+        this.#options.capabilities.request(message.sessionId, message.capabilities);
         return;
       case 'error':
         this.#log.warn(
@@ -102,7 +113,7 @@ export class SessionCoordinator {
       return;
     }
 
-    const { hub, devices, policy, registry, send } = this.#options;
+    const { hub, devices, policy, registry, send, desktop } = this.#options;
     const make = this.#options.createPeer ?? ((options) => new SessionPeer(options));
     const peer = make({
       sessionId,
@@ -111,6 +122,10 @@ export class SessionCoordinator {
       hub,
       devices,
       backlogLimit: policy.backlogLines,
+      desktop: desktop && {
+        service: desktop,
+        allowed: policy.allowedCapabilities.includes('screen.view'),
+      },
       log: this.#log,
       events: {
         signal: (data) => send({ type: 'signal', sessionId, data }),

@@ -8,11 +8,14 @@ import {
   type AgentToConsoleChannel,
 } from '../../shared/protocol/channel.ts';
 import { parseMessage } from '../../shared/protocol/common.ts';
+import { INPUT_CHANNEL_LABEL } from '../../shared/protocol/desktop.ts';
 import { SignalData, type IceServer } from '../../shared/protocol/signal.ts';
+import type { DesktopService } from '../desktop/service.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
+import { SessionDesktop } from './desktop-link.ts';
 import { LogStream } from './log-stream.ts';
 
 /** How the peer reports to whoever owns the session. */
@@ -33,6 +36,11 @@ export interface SessionPeerOptions {
   devices: DeviceRegistry;
   /** Most backlog lines sent, whatever the console asks for. */
   backlogLimit: number;
+  /**
+   * The agent's remote desktop, and whether local policy allows screen.view at all.
+   * Without it the session has logs only.
+   */
+  desktop?: { service: DesktopService; allowed: boolean };
   log: Logger;
   events: PeerEvents;
   /** Give up when the channel is not open this long after the peer was made. */
@@ -46,17 +54,24 @@ const MAX_EARLY_MESSAGES = 16;
 /** new: waiting for the data channel; connected: serving; closed: destroyed or failed. */
 type PeerState = 'new' | 'connected' | 'closed';
 
+const NO_DESKTOP = 'The remote desktop is not available on this agent.';
+
 /**
  * The agent's end of one session's WebRTC connection to a console: a simple-peer that
  * answers the console's offer, carrying the session's data channel. It serves the log
  * stream when `logs.read` was granted, and tells the console when devices or log
- * sources change. `destroy()` closes everything and is safe to call more than once.
+ * sources change. With a desktop it also sends the screen's video track from the start
+ * (simple-peer asks the console for a transceiver; frames flow only while the session
+ * views) and takes the console's second, ordered 'input' channel. `destroy()` closes
+ * everything and is safe to call more than once.
  */
 export class SessionPeer {
   readonly #options: SessionPeerOptions;
   readonly #log: Logger;
   readonly #peer: SimplePeer.Instance;
   readonly #stream: LogStream;
+  readonly #desktop: SessionDesktop | undefined;
+  #granted: Capability[];
   #state: PeerState = 'new';
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
@@ -73,13 +88,28 @@ export class SessionPeer {
   constructor(options: SessionPeerOptions) {
     this.#options = options;
     this.#log = options.log.child({ sessionId: options.sessionId });
+    this.#granted = [...options.granted];
+    this.#desktop = options.desktop
+      ? new SessionDesktop({
+          sessionId: options.sessionId,
+          service: options.desktop.service,
+          allowed: options.desktop.allowed,
+          granted: () => this.#granted,
+          send: (message) => this.#send(message),
+          log: this.#log,
+        })
+      : undefined;
+    const stream = this.#desktop?.stream;
     this.#peer = new SimplePeer({
       initiator: false,
       wrtc,
       trickle: true,
       // Explicit, even when empty: the library's default reaches for public STUN hosts.
       config: { iceServers: options.iceServers },
+      streams: stream ? [stream] : [],
     });
+    this.#routeInputChannel();
+    this.#desktop?.useReplaceTrack((old, next, owner) => this.#peer.replaceTrack(old, next, owner));
     this.#stream = new LogStream({
       hub: options.hub,
       log: this.#log,
@@ -114,6 +144,19 @@ export class SessionPeer {
     }
   }
 
+  /**
+   * Staff granted or took back capabilities: tell the console, and stop at once what the
+   * session may no longer do.
+   */
+  setGranted(granted: readonly Capability[]): void {
+    if (this.#state === 'closed') return;
+    this.#granted = [...granted];
+
+    this.#send({ type: 'granted', granted: [...granted] });
+    if (!granted.includes('logs.read')) this.#stream.unsubscribe();
+    this.#desktop?.grantsChanged();
+  }
+
   /** Closes the connection on purpose; no failure is reported. Idempotent. */
   destroy(): void {
     if (this.#state === 'closed') return;
@@ -135,15 +178,16 @@ export class SessionPeer {
     clearTimeout(this.#connectTimer);
     this.#setState('connected');
 
-    const { sessionId, granted, devices, hub } = this.#options;
+    const { sessionId, devices, hub } = this.#options;
     this.#options.events.connected();
     this.#send({
       type: 'hello',
       sessionId,
-      granted: [...granted],
+      granted: [...this.#granted],
       devices: devices.list(),
       sources: hub.sources(),
     });
+    this.#desktop?.sendStatus(true);
     devices.on('change', this.#onDevices);
     hub.on('sources', this.#onSources);
 
@@ -171,7 +215,7 @@ export class SessionPeer {
     this.#log.debug({ type: message.type }, 'channel message');
     switch (message.type) {
       case 'logs.subscribe':
-        if (!this.#options.granted.includes('logs.read')) {
+        if (!this.#granted.includes('logs.read')) {
           this.#send({
             type: 'error',
             code: 'capability_not_allowed',
@@ -190,7 +234,30 @@ export class SessionPeer {
         return;
       case 'pong':
         return;
+      case 'desktop.view':
+      case 'desktop.stop':
+        if (this.#desktop) void this.#desktop.request(message);
+        else this.#send({ type: 'error', code: 'invalid_state', message: NO_DESKTOP });
+        return;
     }
+  }
+
+  /**
+   * simple-peer takes every incoming data channel as its own and would swap its main
+   * channel for the console's 'input' channel. That one goes to the desktop instead;
+   * every other channel still reaches simple-peer's own handler.
+   */
+  #routeInputChannel(): void {
+    const pc = (this.#peer as unknown as { _pc: RTCPeerConnection })._pc;
+    const simplePeers = pc.ondatachannel;
+    pc.ondatachannel = (event) => {
+      if (event.channel.label !== INPUT_CHANNEL_LABEL) {
+        simplePeers?.call(pc, event);
+        return;
+      }
+      if (this.#desktop && this.#state !== 'closed') this.#desktop.acceptInput(event.channel);
+      else event.channel.close();
+    };
   }
 
   #onError(error: Error & { code?: string }): void {
@@ -223,6 +290,7 @@ export class SessionPeer {
     this.#stream.unsubscribe();
     this.#options.devices.off('change', this.#onDevices);
     this.#options.hub.off('sources', this.#onSources);
+    this.#desktop?.close();
     this.#peer.destroy();
   }
 

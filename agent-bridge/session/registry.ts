@@ -22,6 +22,17 @@ export interface LocalSession {
   expiresAt: string;
   approvedAt: string | null;
   machine: SessionMachine;
+  /** More capabilities asked for while the session runs, waiting for staff; or null. */
+  capabilityRequest: CapabilityRequest | null;
+}
+
+/** A running session's request for more capabilities. */
+export interface CapabilityRequest {
+  requested: Capability[];
+  /** The request narrowed by local policy, minus what the session already has. */
+  grantable: Capability[];
+  requestedAt: string;
+  expiresAt: string;
 }
 
 /** A session that ended, kept so that staff can see what happened. */
@@ -38,6 +49,8 @@ interface RegistryEvents {
   /** Anything staff can see changed. */
   change: [];
   ended: [LocalSession, EndReason, string | null];
+  /** A running session's capabilities changed. */
+  granted: [LocalSession];
 }
 
 const RECENT_LIMIT = 20;
@@ -76,6 +89,30 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
   /** Approved sessions that have not ended. */
   open(): LocalSession[] {
     return this.all().filter((s) => s.approvedAt !== null);
+  }
+
+  /** Running sessions with a capability request waiting for staff. */
+  capabilityRequests(): LocalSession[] {
+    return this.all().filter((s) => s.capabilityRequest !== null);
+  }
+
+  /** Sets or clears a session's waiting capability request. */
+  setCapabilityRequest(id: string, request: CapabilityRequest | null): void {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+
+    session.capabilityRequest = request;
+    this.emit('change');
+  }
+
+  /** Replaces what a running session may do; listeners tell its peer. */
+  setGranted(id: string, granted: Capability[]): void {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+
+    session.granted = granted;
+    this.emit('granted', session);
+    this.emit('change');
   }
 
   recent(): EndedSession[] {

@@ -29,6 +29,8 @@ export const PendingRequest = z.object({
   requested: z.array(Capability).max(10),
   /** What staff may grant: the request narrowed by local policy. */
   grantable: z.array(Capability).max(10),
+  /** Ticked when the card appears; local policy decides (control, say, is never ticked). */
+  preselected: z.array(Capability).max(10),
   requestedAt: IsoTime,
   expiresAt: IsoTime,
 });
