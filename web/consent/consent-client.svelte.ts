@@ -28,6 +28,8 @@ export class ConsentClient {
   answering = $state<string[]>([]);
   /** Active sessions staff asked to end, waiting for the agent to confirm. */
   ending = $state<string[]>([]);
+  /** Sessions whose remote control staff asked to stop, until the agent confirms. */
+  stopping = $state<string[]>([]);
   readonly #socket: Socket;
 
   constructor() {
@@ -63,6 +65,14 @@ export class ConsentClient {
     if (this.#send({ type: 'session.end', sessionId })) this.ending.push(sessionId);
   }
 
+  /** Takes one capability back from a running session (Stop control). */
+  revoke(sessionId: string, capability: Capability): void {
+    if (this.stopping.includes(sessionId)) return;
+    if (this.#send({ type: 'consent.revoke', sessionId, capability })) {
+      this.stopping.push(sessionId);
+    }
+  }
+
   close(): void {
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
@@ -85,6 +95,7 @@ export class ConsentClient {
       this.error = message.message;
       this.answering = [];
       this.ending = [];
+      this.stopping = [];
       return;
     }
 
@@ -95,6 +106,9 @@ export class ConsentClient {
     );
     this.ending = this.ending.filter((id) =>
       message.active.some((session) => session.sessionId === id),
+    );
+    this.stopping = this.stopping.filter((id) =>
+      message.active.some((session) => session.sessionId === id && session.controlling),
     );
   }
 }

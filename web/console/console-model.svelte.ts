@@ -109,6 +109,9 @@ export class ConsoleModel {
       case 'signal':
         this.#forCurrent(message.sessionId)?.signal(message.data);
         break;
+      case 'capability.answer':
+        this.#forCurrent(message.sessionId)?.capabilityAnswer(message);
+        break;
       case 'error':
         this.#onError(message.message, message.sessionId);
         break;
@@ -136,7 +139,11 @@ export class ConsoleModel {
     }
 
     this.current?.dispose();
-    this.current = new SessionController(session, (message) => this.link.send(message));
+    this.current = new SessionController(
+      session,
+      (message) => this.link.send(message),
+      (capabilities) => this.link.requestCapabilities(session.id, capabilities),
+    );
     this.selectedAgentId = session.agentId;
   }
 

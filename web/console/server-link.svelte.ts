@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
+import type { Capability } from '../../shared/capabilities.ts';
 import { ErrorCode } from '../../shared/errors.ts';
 import {
   CONSOLE_NAMESPACE,
@@ -10,6 +11,9 @@ import {
 import { SessionView } from '../../shared/protocol/views.ts';
 import { receive } from '../lib/inbound.ts';
 import { createLogger } from '../lib/log.ts';
+
+/** What a new session asks for; the facility's policy and staff decide what is granted. */
+export const SESSION_CAPABILITIES: readonly Capability[] = ['logs.read', 'screen.view'];
 
 const log = createLogger('link');
 
@@ -22,6 +26,13 @@ const SessionRequestAck = z.union([
   z.object({ ok: z.literal(false), code: ErrorCode, message: z.string().max(1000) }),
 ]);
 export type SessionRequestAck = z.infer<typeof SessionRequestAck>;
+
+/** The acknowledgement of a request that only says whether the server took it. */
+const PlainAck = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), code: ErrorCode, message: z.string().max(1000) }),
+]);
+export type PlainAck = z.infer<typeof PlainAck>;
 
 export interface ServerLinkEvents {
   message(message: ServerToConsole): void;
@@ -65,7 +76,7 @@ export class ServerLink {
     const message: ConsoleToServer = {
       type: 'session.request',
       agentId,
-      capabilities: ['logs.read'],
+      capabilities: [...SESSION_CAPABILITIES],
       reason,
     };
 
@@ -80,6 +91,27 @@ export class ServerLink {
     if (ack.success) return ack.data;
 
     log.warn('malformed session.request acknowledgement');
+    return { ok: false, code: 'bad_request', message: 'The server sent an unexpected answer.' };
+  }
+
+  /**
+   * Asks the facility for more capabilities in a running session. The acknowledgement
+   * only says the request went out; staff answer later with a capability.answer.
+   */
+  async requestCapabilities(sessionId: string, capabilities: Capability[]): Promise<PlainAck> {
+    const message: ConsoleToServer = { type: 'capability.request', sessionId, capabilities };
+
+    let raw: unknown;
+    try {
+      raw = await this.#socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(MESSAGE_EVENT, message);
+    } catch {
+      return { ok: false, code: 'internal', message: 'The server did not answer. Try again.' };
+    }
+
+    const ack = PlainAck.safeParse(raw);
+    if (ack.success) return ack.data;
+
+    log.warn('malformed capability.request acknowledgement');
     return { ok: false, code: 'bad_request', message: 'The server sent an unexpected answer.' };
   }
 

@@ -4,10 +4,16 @@ import {
   SESSION_CHANNEL_LABEL,
   type ConsoleToAgentChannel,
 } from '../../../shared/protocol/channel.ts';
+import {
+  INPUT_CHANNEL_LABEL,
+  type InputMessage,
+  type InputReply,
+} from '../../../shared/protocol/desktop.ts';
 import { SignalData, type IceServer } from '../../../shared/protocol/signal.ts';
 import { receive } from '../../lib/inbound.ts';
 import { createLogger } from '../../lib/log.ts';
 import { pathFromStats, type ConnectionPath, type StatsReport } from './connection-path.ts';
+import { InputChannel } from './desktop/input-channel.ts';
 
 const log = createLogger('peer');
 
@@ -21,21 +27,28 @@ export interface PeerLinkEvents {
   message(message: AgentToConsoleChannel): void;
   roundTrip(ms: number): void;
   path(path: ConnectionPath): void;
+  /** The agent's screen as a media stream (its frames flow only while viewing). */
+  stream(stream: MediaStream): void;
+  inputReply(reply: InputReply): void;
   /** The connection closed or failed without `destroy()` being called. */
   lost(detail: string): void;
 }
 
 type WithStats = { getStats(cb: (error: Error | null, reports: StatsReport[]) => void): void };
+/** simple-peer keeps its RTCPeerConnection in this field; it has no public accessor. */
+type WithConnection = { _pc: RTCPeerConnection };
 
 /**
  * The console's end of a session's WebRTC connection to the agent: a simple-peer
- * initiator with one data channel. It measures the round trip with ping/pong every two
+ * initiator with the main data channel and the ordered input channel; the agent adds
+ * the screen's video track, which arrives as a stream. It measures the round trip with ping/pong every two
  * seconds and answers the agent's pings. `destroy()` is idempotent and silences every
  * event after it.
  */
 export class PeerLink {
   readonly #peer: SimplePeer.Instance;
   readonly #events: PeerLinkEvents;
+  readonly #input: InputChannel;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   #destroyed = false;
 
@@ -49,10 +62,22 @@ export class PeerLink {
       // closed hospital network cannot reach and which only delay the connection.
       config: { iceServers: iceServers as RTCIceServer[] },
     });
+    // Created in the same tick as the peer, so the first offer already carries it and no
+    // renegotiation is needed for input. Ordered, so a click never overtakes its move.
+    const channel = this.#connection.createDataChannel(INPUT_CHANNEL_LABEL, { ordered: true });
+    this.#input = new InputChannel(channel, (reply) => {
+      if (!this.#destroyed) this.#events.inputReply(reply);
+    });
 
     this.#peer.on('signal', (data) => this.#onSignal(data));
     this.#peer.on('connect', () => this.#onConnect());
     this.#peer.on('data', (chunk: unknown) => this.#onData(chunk));
+    this.#peer.on('stream', (stream: MediaStream) => {
+      if (this.#destroyed) return;
+
+      log.info('screen stream arrived', { tracks: stream.getTracks().length });
+      this.#events.stream(stream);
+    });
     this.#peer.on('error', (error: Error & { code?: string }) => {
       log.warn('peer error', { code: error.code, message: error.message });
       this.#lose(`The connection to the facility agent failed (${error.code ?? 'error'}).`);
@@ -82,12 +107,34 @@ export class PeerLink {
     }
   }
 
+  /** Sends one message on the input channel; dropped when it is not open. */
+  sendInput(message: InputMessage): void {
+    if (!this.#destroyed) this.#input.send(message);
+  }
+
+  /** The browser's statistics for the whole connection, or null once it is closed. */
+  async stats(): Promise<StatsReport[] | null> {
+    if (this.#destroyed) return null;
+
+    try {
+      const report = await this.#connection.getStats();
+      return [...report.values()] as StatsReport[];
+    } catch {
+      return null;
+    }
+  }
+
+  get #connection(): RTCPeerConnection {
+    return (this.#peer as unknown as WithConnection)._pc;
+  }
+
   /** Closes the connection and stops the timers. Safe to call any number of times. */
   destroy(): void {
     if (this.#destroyed) return;
 
     this.#destroyed = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#input.close();
     this.#peer.destroy();
     log.info('peer destroyed');
   }

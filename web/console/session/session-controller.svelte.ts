@@ -6,7 +6,13 @@ import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
 import type { IceServer, SignalData } from '../../../shared/protocol/signal.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
 import { createLogger } from '../../lib/log.ts';
-import type { ConnectionPath } from './connection-path.ts';
+import {
+  CapabilityRequests,
+  type AskCapabilities,
+  type CapabilityAnswer,
+} from './capability-requests.svelte.ts';
+import type { ConnectionPath, StatsReport } from './connection-path.ts';
+import { DesktopController } from './desktop/desktop-controller.svelte.ts';
 import { LogFeed } from './log-feed.ts';
 import { PeerLink } from './peer-link.ts';
 
@@ -30,30 +36,49 @@ export type PeerPhase = 'waiting' | 'connecting' | 'connected' | 'lost' | 'close
 
 /**
  * One session as the technician sees it: the server's view of it, the WebRTC peer to
- * the agent, and what arrives on the data channel. The server owns the session state;
- * this class only mirrors it and closes the peer when it ends.
+ * the agent, what arrives on the data channels, and the agent's screen as a media
+ * stream. The server owns the session state; this class only mirrors it and closes the
+ * peer when it ends.
  */
 export class SessionController {
   view = $state() as SessionView;
   peer = $state<PeerPhase>('waiting');
   roundTripMs = $state<number | null>(null);
   path = $state<ConnectionPath | null>(null);
+  /** What the session may do now, as the agent last said (or the server, whichever is newer). */
   granted = $state<Capability[]>([]);
   devices = $state<Device[]>([]);
   sources = $state<LogSource[]>([]);
   /** The latest problem reported by the server or agent for this session, in words. */
   notice = $state<string | null>(null);
   ending = $state(false);
+  /** The agent's screen; its frames flow only while the Screen tab is open. */
+  stream = $state.raw<MediaStream | null>(null);
   readonly feed = new LogFeed();
+  readonly desktop: DesktopController;
+  readonly access: CapabilityRequests;
 
   readonly #send: (message: ConsoleToServer) => void;
   #link: PeerLink | null = null;
   #earlySignals: SignalData[] = [];
   #lostTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(view: SessionView, send: (message: ConsoleToServer) => void) {
+  /**
+   * `send` delivers a message to the server; `ask` sends a capability.request and waits
+   * for the server's acknowledgement.
+   */
+  constructor(view: SessionView, send: (message: ConsoleToServer) => void, ask: AskCapabilities) {
     this.view = view;
+    this.granted = view.granted;
     this.#send = send;
+    this.access = new CapabilityRequests(ask);
+    this.desktop = new DesktopController(
+      {
+        send: (message) => this.#link?.send(message),
+        sendInput: (message) => this.#link?.sendInput(message),
+      },
+      () => ({ connected: this.peer === 'connected', granted: this.granted }),
+    );
   }
 
   get id(): string {
@@ -70,8 +95,31 @@ export class SessionController {
 
     if (view.state !== this.view.state)
       log.info(`session ${view.id} ${this.view.state} -> ${view.state}`);
+    const grantChanged = !sameSet(view.granted, this.view.granted);
     this.view = view;
-    if (this.ended) this.#closePeer();
+    if (this.ended) {
+      this.#closePeer();
+      this.access.clear();
+      return;
+    }
+    if (grantChanged) this.#setGranted(view.granted);
+  }
+
+  /** Asks the facility for more access; staff answer on their consent page. */
+  requestCapabilities(capabilities: Capability[]): Promise<void> {
+    if (this.ended) return Promise.resolve();
+
+    return this.access.request(capabilities);
+  }
+
+  /** The facility's answer to a capability request, relayed by the server. */
+  capabilityAnswer(answer: CapabilityAnswer): void {
+    this.access.answer(answer);
+  }
+
+  /** The connection's statistics, for the screen's overlay; null without a peer. */
+  async stats(): Promise<StatsReport[] | null> {
+    return (await this.#link?.stats()) ?? null;
   }
 
   /** The server says the facility approved: start the peer as the initiator. */
@@ -87,10 +135,13 @@ export class SessionController {
       connected: () => {
         this.peer = 'connected';
         this.#link?.send({ type: 'logs.subscribe', backlog: BACKLOG_LINES });
+        this.desktop.sync();
       },
       message: (message) => this.#onChannelMessage(message),
       roundTrip: (ms) => (this.roundTripMs = ms),
       path: (path) => (this.path = path),
+      stream: (stream) => (this.stream = stream),
+      inputReply: (reply) => this.desktop.onReply(reply),
       lost: (detail) => this.#onLost(detail),
     });
 
@@ -112,6 +163,7 @@ export class SessionController {
     if (this.ended || this.ending) return;
 
     this.ending = true;
+    this.desktop.stop();
     this.#send({ type: 'session.end', sessionId: this.id });
   }
 
@@ -123,7 +175,7 @@ export class SessionController {
   #onChannelMessage(message: AgentToConsoleChannel): void {
     switch (message.type) {
       case 'hello':
-        this.granted = message.granted;
+        this.#setGranted(message.granted);
         this.devices = message.devices;
         this.sources = message.sources;
         break;
@@ -136,6 +188,12 @@ export class SessionController {
       case 'devices':
         this.devices = message.devices;
         break;
+      case 'granted':
+        this.#setGranted(message.granted);
+        break;
+      case 'desktop.status':
+        this.desktop.onStatus(message);
+        break;
       case 'error':
         this.notice = message.message;
         break;
@@ -145,8 +203,18 @@ export class SessionController {
     }
   }
 
+  #setGranted(granted: Capability[]): void {
+    if (sameSet(granted, this.granted)) return;
+
+    log.info('granted changed', { sessionId: this.id, granted });
+    this.granted = granted;
+    this.desktop.sync();
+  }
+
   #onLost(detail: string): void {
     this.#link = null;
+    this.stream = null;
+    this.desktop.disconnected();
     if (this.ended) return;
 
     this.peer = 'lost';
@@ -163,7 +231,13 @@ export class SessionController {
     this.#lostTimer = null;
     this.#link?.destroy();
     this.#link = null;
+    this.stream = null;
+    this.desktop.disconnected();
     this.#earlySignals = [];
     if (this.peer !== 'waiting') this.peer = 'closed';
   }
+}
+
+function sameSet(a: readonly Capability[], b: readonly Capability[]): boolean {
+  return a.length === b.length && a.every((capability) => b.includes(capability));
 }

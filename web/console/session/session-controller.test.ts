@@ -3,6 +3,8 @@ import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
 import { SessionController } from './session-controller.svelte.ts';
 
+const ask = async () => ({ ok: true as const });
+
 function view(overrides: Partial<SessionView> = {}): SessionView {
   return {
     id: 's-1',
@@ -25,7 +27,7 @@ function view(overrides: Partial<SessionView> = {}): SessionView {
 describe('SessionController', () => {
   it('asks the server to end the session once, however often End is pressed', () => {
     const sent: ConsoleToServer[] = [];
-    const session = new SessionController(view(), (message) => sent.push(message));
+    const session = new SessionController(view(), (message) => sent.push(message), ask);
 
     session.end();
     session.end();
@@ -35,7 +37,7 @@ describe('SessionController', () => {
   });
 
   it('mirrors the server and ignores views of other sessions', () => {
-    const session = new SessionController(view(), () => {});
+    const session = new SessionController(view(), () => {}, ask);
 
     session.update(view({ id: 's-2', state: 'ended', endReason: 'denied' }));
     expect(session.ended).toBe(false);
@@ -50,6 +52,7 @@ describe('SessionController', () => {
     const session = new SessionController(
       view({ state: 'ended', endReason: 'consent_timeout' }),
       (m) => sent.push(m),
+      ask,
     );
 
     session.connect([]);
