@@ -15,6 +15,8 @@ export interface AgentProcessOptions {
   policyPath?: string;
   simulateDevices?: boolean;
   logLevel?: string;
+  /** Extra environment for the agent, such as DISPLAY for the desktop it serves. */
+  env?: Record<string, string>;
   /** Called with each log record the agent prints, already parsed. */
   onLog?: (record: AgentLogRecord) => void;
 }
@@ -50,6 +52,7 @@ export function startAgentProcess(options: AgentProcessOptions): AgentProcess {
     TETHER_AGENT_NAME: options.name,
     TETHER_SIMULATE_DEVICES: options.simulateDevices === false ? '0' : '1',
     LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
   };
   if (options.enrolmentToken) env.TETHER_ENROLMENT_TOKEN = options.enrolmentToken;
   if (options.policyPath) env.TETHER_POLICY = options.policyPath;

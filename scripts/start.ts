@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
 import { startAgentProcess, type AgentLogRecord, type AgentProcess } from './agent-process.ts';
 import { DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
+import { startVirtualDisplay, type VirtualDisplay } from './virtual-display.ts';
 
 /**
  * `npm start`: the whole system on one machine. The signaling server runs in this
@@ -47,11 +48,12 @@ async function main(): Promise<void> {
   }
 
   const password = demoPassword(dataDir);
+  const desktop = await startDesktop();
   let stopping = false;
-  let agent = await launchAgent(server, password);
+  let agent = await launchAgent(server, password, desktop.env);
   const consentUrl = await agent.consentUrl;
   await agent.online;
-  printBanner(server.url, consentUrl, password);
+  printBanner(server.url, consentUrl, password, desktop.line);
 
   const supervise = async (): Promise<void> => {
     const code = await agent.exited;
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     process.stderr.write(`tether: the demo agent stopped (exit code ${code}); restarting in 2 s\n`);
     await new Promise((r) => setTimeout(r, 2000));
     if (stopping) return;
-    agent = await launchAgent(server, password);
+    agent = await launchAgent(server, password, desktop.env);
     void supervise();
   };
   void supervise();
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write('\nStopping Tether…\n');
     await agent.stop();
+    await desktop.display?.stop();
     await server.close();
     process.exit(0);
   };
@@ -76,7 +79,44 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
 }
 
-async function launchAgent(server: SignalingServer, password: string): Promise<AgentProcess> {
+interface Desktop {
+  display: VirtualDisplay | null;
+  /** DISPLAY for the agent. */
+  env: Record<string, string>;
+  /** The banner's line about it. */
+  line: string;
+}
+
+/**
+ * The demo facility's service computer: a private X display running the Device Service
+ * Tool, which the agent captures. Without Xvfb Tether runs without a desktop; DISPLAY is
+ * then emptied for the agent so that it never shows the screen of whoever ran npm start.
+ */
+async function startDesktop(): Promise<Desktop> {
+  // The tool's log goes to the drop folder, so its actions also show in Device logs.
+  const dropbox = join(dataDir, 'dropbox');
+  mkdirSync(dropbox, { recursive: true });
+  const display = await startVirtualDisplay({
+    appArgs: ['--log-file', join(dropbox, 'service-tool.log')],
+  });
+  if ('unavailable' in display) {
+    return { display: null, env: { DISPLAY: '' }, line: `not available: ${display.unavailable}` };
+  }
+
+  const shows = display.warning ? `empty screen: ${display.warning}` : 'Device Service Tool';
+
+  return {
+    display,
+    env: { DISPLAY: display.display },
+    line: `virtual display ${display.display} (${shows})`,
+  };
+}
+
+async function launchAgent(
+  server: SignalingServer,
+  password: string,
+  env: Record<string, string>,
+): Promise<AgentProcess> {
   const enrolmentToken = await seedDemo(server, password);
 
   return startAgentProcess({
@@ -86,6 +126,7 @@ async function launchAgent(server: SignalingServer, password: string): Promise<A
     consentPort,
     name: DEMO_AGENT_NAME,
     enrolmentToken,
+    env,
     onLog: showAgentProblems,
   });
 }
@@ -97,7 +138,12 @@ function showAgentProblems(record: AgentLogRecord): void {
   process.stderr.write(`agent ${label}: ${record.msg}\n`);
 }
 
-function printBanner(consoleUrl: string, consentUrl: string, password: string): void {
+function printBanner(
+  consoleUrl: string,
+  consentUrl: string,
+  password: string,
+  desktop: string,
+): void {
   const lines = [
     '',
     'Tether is running.',
@@ -108,6 +154,7 @@ function printBanner(consoleUrl: string, consentUrl: string, password: string): 
     `  Password         ${password}`,
     `  Data folder      ${dataDir}`,
     `  Log drop folder  ${join(dataDir, 'dropbox')}   (log files placed here stream live)`,
+    `  Desktop          ${desktop}`,
     '',
     'Press Ctrl+C to stop.',
     '',
