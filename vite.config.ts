@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{shared,signaling,agent-bridge,web,scripts}/**/*.test.ts'],
+    include: ['{shared,signaling,agent-bridge,web,scripts,bench}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     pool: 'forks',
