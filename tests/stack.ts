@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '../scripts/agent-process.ts';
+import { startVirtualDisplay, type VirtualDisplay } from '../scripts/virtual-display.ts';
 import { DEMO_AGENT_NAME, DEMO_USER, seedDemo } from '../scripts/demo.ts';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
 
@@ -17,6 +18,10 @@ export interface Stack {
   dropboxDir: string;
   user: typeof DEMO_USER;
   password: string;
+  /** The facility's service computer, when the stack was asked for a desktop. */
+  display: VirtualDisplay | null;
+  /** Where the service tool wrote its note field and buttons (see demo/service-app.py). */
+  layoutFile: string;
   /** Everything the agent printed, for a failing test's report. */
   agentLog: string[];
   stop(): Promise<void>;
@@ -25,6 +30,8 @@ export interface Stack {
 export interface StackOptions {
   /** Written as the agent's local policy file. */
   policy?: Record<string, unknown>;
+  /** Start a virtual display with the demo service tool for the agent to capture. */
+  desktop?: boolean;
 }
 
 /**
@@ -42,6 +49,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const policyPath = join(agentDir, 'policy.json');
   if (options.policy) writeFileSync(policyPath, JSON.stringify(options.policy, null, 2));
 
+  const layoutFile = join(dataDir, 'service-tool-layout.json');
+  const display = options.desktop ? await startDesktop(dropboxDir, layoutFile) : null;
   const server = await startSignaling({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'error' });
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];
@@ -54,6 +63,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     enrolmentToken,
     policyPath,
     onLog: (record) => agentLog.push(JSON.stringify(record)),
+    env: { DISPLAY: display?.display ?? '' },
   });
 
   try {
@@ -70,15 +80,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       user: DEMO_USER,
       password: TEST_PASSWORD,
       agentLog,
+      display,
+      layoutFile,
       async stop() {
         await agent.stop();
         await server.close();
+        await display?.stop();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await agent.stop('SIGKILL');
     await server.close();
+    await display?.stop();
     throw error;
   }
+}
+
+async function startDesktop(dropboxDir: string, layoutFile: string): Promise<VirtualDisplay> {
+  const display = await startVirtualDisplay({
+    appArgs: ['--log-file', join(dropboxDir, 'service-tool.log'), '--layout-file', layoutFile],
+  });
+  if ('unavailable' in display) throw new Error(`no virtual display: ${display.unavailable}`);
+  if (display.warning) throw new Error(`the service tool did not start: ${display.warning}`);
+
+  return display;
 }
