@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const passive = await measurePassive(page, rig);
 
     say(`asking for control and clicking ${CLICKS} times…`);
-    const input = await measureInput(page, consent);
+    const input = await measureInput(page, consent, rig);
 
     printReport(passive, input);
   } catch (error) {
@@ -197,25 +197,41 @@ function cpuByRole(
   };
 }
 
-/** Clicks the flip square and collects press-to-picture latencies. */
-async function measureInput(page: Page, consent: Page): Promise<number[]> {
+interface InputFigures {
+  /** Click in the browser to the pixels changing on the facility's display. */
+  toDisplay: number[];
+  /** Click in the browser to the changed picture decoded back in the browser. */
+  toPicture: number[];
+}
+
+/**
+ * Clicks the flip square. Each click is timed twice: until the pattern reports that it
+ * redrew the square on the virtual display (the input path alone), and until the console
+ * decodes the changed picture (input path plus the way back as video).
+ */
+async function measureInput(page: Page, consent: Page, rig: Rig): Promise<InputFigures> {
   await ensureControl(page, consent);
   await page.evaluate(readProbe, true);
+  const toDisplay: number[] = [];
 
   for (let i = 0; i < CLICKS; i += 1) {
     if (!(await page.evaluate(armClick))) throw new Error('the flip square is not visible');
     const target = await page.evaluate(flipClickTarget, PATTERN_LAYOUT);
+    const flipsBefore = rig.flips.length;
+    const clickedAt = Date.now();
     await page.mouse.click(target.x, target.y);
 
     const deadline = Date.now() + CLICK_TIMEOUT_MS;
     while (Date.now() < deadline && (await page.evaluate(clickPending))) await sleep(20);
+    const flipped = rig.flips[flipsBefore];
+    if (flipped !== undefined) toDisplay.push(flipped - clickedAt);
     await sleep(250);
   }
 
-  return (await page.evaluate(readProbe, false)).inputLatencies;
+  return { toDisplay, toPicture: (await page.evaluate(readProbe, false)).inputLatencies };
 }
 
-function printReport(passive: Passive, input: number[]): void {
+function printReport(passive: Passive, input: InputFigures): void {
   const { probe } = passive;
   const read = probe.ages.length;
   const figures: Figure[] = [
@@ -237,16 +253,16 @@ function printReport(passive: Passive, input: number[]): void {
     },
     { label: 'glass-to-glass mean', value: mean(probe.ages), unit: 'ms' },
     {
-      label: 'input (click to picture) p50',
-      value: percentile(input, 0.5),
+      label: 'input (click to pixel on the display) p50',
+      value: percentile(input.toDisplay, 0.5),
       unit: 'ms',
       goal: { op: '<=', value: 60 },
     },
-    { label: 'input p95', value: percentile(input, 0.95), unit: 'ms' },
-    // The click's effect must itself travel glass to glass; what is left is the way in.
+    { label: 'input to the display p95', value: percentile(input.toDisplay, 0.95), unit: 'ms' },
+    // The round trip a technician perceives: the click's effect travels back as video.
     {
-      label: 'input way in (p50 input − p50 g2g)',
-      value: percentile(input, 0.5) - percentile(probe.ages, 0.5),
+      label: 'click to changed picture in the console p50',
+      value: percentile(input.toPicture, 0.5),
       unit: 'ms',
     },
     { label: 'jitter buffer, mean per frame', value: passive.jitterBufferMs, unit: 'ms' },
@@ -263,7 +279,8 @@ function printReport(passive: Passive, input: number[]): void {
     `  received ${passive.resolution}, ${passive.codec ?? 'codec unknown'}, ` +
       `path RTT ${passive.roundTripMs === null ? 'n/a' : `${passive.roundTripMs.toFixed(1)} ms`}`,
     `  stamps read from ${read} of ${read + probe.unreadable} frames; ` +
-      `${input.length} of ${CLICKS} clicks seen on the screen`,
+      `${input.toDisplay.length} of ${CLICKS} clicks reached the display, ` +
+      `${input.toPicture.length} seen back in the console`,
     '',
     formatFigures(figures),
     '',

@@ -19,6 +19,8 @@ export interface Rig {
   password: string;
   /** The agent's last log lines, for a failure report. */
   agentLog: string[];
+  /** When the pattern redrew its flip square after each press, in epoch ms. */
+  flips: number[];
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,16 @@ export interface Rig {
  * policy that lets staff grant viewing and control.
  */
 export async function startRig(width: number, height: number): Promise<Rig> {
-  const display = await startVirtualDisplay({ width, height, app: 'pattern' });
+  const flips: number[] = [];
+  const display = await startVirtualDisplay({
+    width,
+    height,
+    app: 'pattern',
+    onAppOutput: (line) => {
+      const match = /^flipped (\d+)$/.exec(line.trim());
+      if (match) flips.push(Number(match[1]));
+    },
+  });
   if ('unavailable' in display) throw new Error(`no virtual display: ${display.unavailable}`);
   if (display.warning) {
     await display.stop();
@@ -83,6 +94,7 @@ export async function startRig(width: number, height: number): Promise<Rig> {
       user: DEMO_USER,
       password: BENCH_PASSWORD,
       agentLog,
+      flips,
       stop,
     };
   } catch (error) {

@@ -77,6 +77,10 @@ class Pattern:
     def _on_press(self, _event):
         self.flipped = not self.flipped
         self.canvas.itemconfigure(self.flip, fill="#ffffff" if self.flipped else "#000000")
+        # Draw now, then say when the pixels changed on the display: the bench compares this
+        # with the moment it clicked in the browser (one machine, one clock).
+        self.canvas.update_idletasks()
+        print(f"flipped {int(time.time() * 1000)}", flush=True)
 
     def _tick(self):
         now_ms = int(time.time() * 1000)

@@ -27,6 +27,8 @@ export interface VirtualDisplayOptions {
   app?: boolean | DisplayApp;
   /** Extra command-line arguments for the application (see demo/service-app.py --help). */
   appArgs?: string[];
+  /** Called with each line the application prints after it is ready. */
+  onAppOutput?: (line: string) => void;
 }
 
 export interface VirtualDisplay {
@@ -72,7 +74,7 @@ export async function startVirtualDisplay(
   let appChild: ChildProcess | null = null;
   let warning: string | undefined;
   if (app !== false) {
-    const started = await startApp(app, display, width, height, options.appArgs ?? []);
+    const started = await startApp(app, display, width, height, options);
     if ('problem' in started) warning = started.problem;
     else appChild = started.child;
   }
@@ -166,12 +168,13 @@ async function startApp(
   display: string,
   width: number,
   height: number,
-  extraArgs: string[],
+  options: Pick<VirtualDisplayOptions, 'appArgs' | 'onAppOutput'>,
 ): Promise<StartedApp> {
   if (!existsSync(PYTHON)) return { problem: `${PYTHON} is missing, so ${app} cannot run` };
 
   const script = `${DEMO_DIR}${app}.py`;
-  const args = [script, '--width', String(width), '--height', String(height), ...extraArgs];
+  const extra = options.appArgs ?? [];
+  const args = [script, '--width', String(width), '--height', String(height), ...extra];
   const child = spawn(PYTHON, args, {
     env: { ...process.env, DISPLAY: display },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,6 +185,7 @@ async function startApp(
   let ready = false;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.trim() === 'ready') ready = true;
+    else if (ready) options.onAppOutput?.(line);
   });
   if (await waitFor(() => ready, child, APP_WAIT_MS)) return { child };
 
