@@ -76,6 +76,7 @@ export class PeerLink {
       if (this.#destroyed) return;
 
       log.info('screen stream arrived', { tracks: stream.getTracks().length });
+      this.#preferLowDelay();
       this.#events.stream(stream);
     });
     this.#peer.on('error', (error: Error & { code?: string }) => {
@@ -83,6 +84,19 @@ export class PeerLink {
       this.#lose(`The connection to the facility agent failed (${error.code ?? 'error'}).`);
     });
     this.#peer.on('close', () => this.#lose('The connection to the facility agent closed.'));
+  }
+
+  /**
+   * A remote screen is driven by hand, so the picture should show as soon as it decodes:
+   * ask the browser to keep no extra jitter buffer for it. Browsers without the setting
+   * simply keep their default.
+   */
+  #preferLowDelay(): void {
+    const pc = (this.#peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    for (const receiver of pc?.getReceivers() ?? []) {
+      if (receiver.track.kind !== 'video') continue;
+      (receiver as RTCRtpReceiver & { jitterBufferTarget?: number | null }).jitterBufferTarget = 0;
+    }
   }
 
   /** Feeds signalling data from the agent to the peer. */
