@@ -5,6 +5,7 @@ import { ConsentFlow } from './consent/flow.ts';
 import { ConsentServer } from './consent/server.ts';
 import { buildConsentState } from './consent/state.ts';
 import { platformBackend } from './desktop/platform.ts';
+import { ScreenBanner, bannerText } from './desktop/screen-banner.ts';
 import { DesktopService } from './desktop/service.ts';
 import type { DesktopBackend } from './desktop/types.ts';
 import { DEMO_FACILITY_DEVICES } from './devices/demo-facility.ts';
@@ -82,19 +83,24 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     send,
     log: subsystem(log, 'session'),
   });
+  const consentState = () =>
+    buildConsentState(sessions, {
+      facilityName: enrolment.facility.name,
+      agentId: identity.agentId,
+      agentName: config.name,
+      online: link.online,
+      grantedByDefault: policy.grantedByDefault,
+      viewing: (sessionId) => desktop.viewing(sessionId) !== null,
+    });
+  const banner =
+    policy.screenBanner && process.env.DISPLAY
+      ? new ScreenBanner({ display: process.env.DISPLAY, log: desktopLog })
+      : null;
   const consent = new ConsentServer({
     port: config.consentPort,
     staticDir: config.staticDir,
     log: subsystem(log, 'consent-page'),
-    state: () =>
-      buildConsentState(sessions, {
-        facilityName: enrolment.facility.name,
-        agentId: identity.agentId,
-        agentName: config.name,
-        online: link.online,
-        grantedByDefault: policy.grantedByDefault,
-        viewing: (sessionId) => desktop.viewing(sessionId) !== null,
-      }),
+    state: consentState,
     actions: {
       // A running session's request is for more capabilities; any other, for the session.
       approve: (sessionId, granted) =>
@@ -132,8 +138,13 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     wasOnline = state === 'online';
     consent.broadcast();
   });
-  sessions.on('change', () => consent.broadcast());
-  desktop.on('change', () => consent.broadcast());
+  // Staff see the same on the consent page and, where there is a screen, on the screen.
+  const showActivity = (): void => {
+    consent.broadcast();
+    banner?.show(bannerText(consentState().active));
+  };
+  sessions.on('change', showActivity);
+  desktop.on('change', showActivity);
   devices.on('change', (list) => {
     if (link.online) link.send({ type: 'agent.inventory', devices: list });
   });
@@ -155,6 +166,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       capabilities.dispose();
       coordinator.closeAll();
       await desktop.close();
+      banner?.close();
       link.close();
       await consent.close();
     },

@@ -28,6 +28,7 @@ describe('loadPolicy', () => {
       allowedCapabilities: ['logs.read', 'screen.view', 'screen.control'],
       grantedByDefault: ['logs.read', 'screen.view'],
       backlogLines: 500,
+      screenBanner: true,
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
   });

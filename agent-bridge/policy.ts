@@ -28,6 +28,11 @@ export const Policy = z
     grantedByDefault: z.array(Capability).max(20).optional(),
     /** Most log lines sent as backlog when a session subscribes. */
     backlogLines: z.number().int().min(0).max(5000).default(500),
+    /**
+     * Show a banner on the service computer's own screen while a technician views or
+     * controls it, so whoever sits there knows.
+     */
+    screenBanner: z.boolean().default(true),
   })
   .transform((policy) => ({
     ...policy,
