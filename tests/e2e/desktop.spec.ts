@@ -25,6 +25,19 @@ function captureRunning(display: string): boolean {
   return list.split('\n').some((line) => line.includes('x11grab') && line.includes(display));
 }
 
+/** Whether the agent's "someone is viewing" banner is on the facility's screen. */
+function bannerShown(display: string): boolean {
+  try {
+    execFileSync('xdotool', ['search', '--onlyvisible', '--classname', 'tether-banner'], {
+      env: { ...process.env, DISPLAY: display },
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The text on the remote clipboard, or '' while it holds none. */
 function remoteClipboard(display: string): string {
   try {
@@ -73,6 +86,7 @@ test('the technician views the service computer, asks for control and uses it', 
   expect(captureRunning(display)).toBe(true);
   await expect(page.getByText('View only', { exact: true })).toBeVisible();
   await expect(consent.getByText('Viewing screen')).toBeVisible();
+  await expect.poll(() => bannerShown(display)).toBe(true);
 
   await page.getByRole('button', { name: 'Request control' }).click();
   await expect(consent.getByRole('heading', { name: /asks for more access/ })).toBeVisible();
@@ -117,6 +131,7 @@ test('the technician views the service computer, asks for control and uses it', 
   await consent.getByRole('button', { name: 'End session' }).click();
   await expect(page.getByText('The facility ended the session.')).toBeVisible();
   await expect.poll(() => captureRunning(display)).toBe(false);
+  await expect.poll(() => bannerShown(display)).toBe(false);
 });
 
 test('staff deny control and the view stays observe-only', async ({ page, context }) => {
