@@ -1,9 +1,10 @@
-import { IMPLEMENTED_CAPABILITIES, type Capability } from '../../shared/capabilities.ts';
+import type { Capability } from '../../shared/capabilities.ts';
 import { TetherError } from '../../shared/errors.ts';
 import type { AgentToServer } from '../../shared/protocol/agent.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy.ts';
 import type { LocalSession, SessionRegistry } from '../session/registry.ts';
+import { Deadlines, grantableByPolicy } from './deadlines.ts';
 
 export interface CapabilityFlowOptions {
   registry: SessionRegistry;
@@ -30,14 +31,14 @@ export class CapabilityFlow {
   readonly #policy: Policy;
   readonly #send: (message: AgentToServer) => void;
   readonly #log: Logger;
-  readonly #deadlines = new Map<string, NodeJS.Timeout>();
+  readonly #deadlines = new Deadlines();
 
   constructor(options: CapabilityFlowOptions) {
     this.#registry = options.registry;
     this.#policy = options.policy;
     this.#send = options.send;
     this.#log = options.log;
-    this.#registry.on('ended', (session) => this.#clearDeadline(session.id));
+    this.#registry.on('ended', (session) => this.#deadlines.clear(session.id));
   }
 
   /** Whether `sessionId` has a capability request waiting for staff. */
@@ -64,7 +65,7 @@ export class CapabilityFlow {
       this.#grant(session, session.granted, requested);
       return;
     }
-    const grantable = missing.filter((c) => this.#allowed(c));
+    const grantable = missing.filter((c) => grantableByPolicy(this.#policy, c));
     if (grantable.length === 0) {
       this.#log.info({ sessionId, requested }, 'capability request refused by policy');
       this.#deny(sessionId, requested, `Local policy does not allow: ${missing.join(', ')}.`);
@@ -79,10 +80,7 @@ export class CapabilityFlow {
       requestedAt: requestedAt.toISOString(),
       expiresAt: new Date(requestedAt.getTime() + timeoutMs).toISOString(),
     });
-    this.#deadlines.set(
-      sessionId,
-      setTimeout(() => this.#expire(sessionId), timeoutMs),
-    );
+    this.#deadlines.set(sessionId, timeoutMs, () => this.#expire(sessionId));
     this.#log.info({ sessionId, grantable }, 'capability request awaiting consent');
   }
 
@@ -138,8 +136,7 @@ export class CapabilityFlow {
 
   /** Stops every deadline. */
   dispose(): void {
-    for (const timer of this.#deadlines.values()) clearTimeout(timer);
-    this.#deadlines.clear();
+    this.#deadlines.dispose();
   }
 
   #grant(session: LocalSession, granted: Capability[], requested: Capability[]): void {
@@ -152,7 +149,6 @@ export class CapabilityFlow {
   }
 
   #expire(sessionId: string): void {
-    this.#deadlines.delete(sessionId);
     const request = this.#registry.get(sessionId)?.capabilityRequest;
     if (!request) return;
 
@@ -174,19 +170,7 @@ export class CapabilityFlow {
   }
 
   #close(sessionId: string): void {
-    this.#clearDeadline(sessionId);
+    this.#deadlines.clear(sessionId);
     this.#registry.setCapabilityRequest(sessionId, null);
-  }
-
-  #allowed(capability: Capability): boolean {
-    return (
-      this.#policy.allowedCapabilities.includes(capability) &&
-      IMPLEMENTED_CAPABILITIES.includes(capability)
-    );
-  }
-
-  #clearDeadline(sessionId: string): void {
-    clearTimeout(this.#deadlines.get(sessionId));
-    this.#deadlines.delete(sessionId);
   }
 }

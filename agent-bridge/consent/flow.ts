@@ -1,10 +1,11 @@
-import { IMPLEMENTED_CAPABILITIES, type Capability } from '../../shared/capabilities.ts';
+import type { Capability } from '../../shared/capabilities.ts';
 import { TetherError } from '../../shared/errors.ts';
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import { SessionMachine } from '../../shared/session-machine.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy.ts';
 import type { SessionRegistry } from '../session/registry.ts';
+import { Deadlines, grantableByPolicy } from './deadlines.ts';
 
 type SessionRequest = Extract<ServerToAgent, { type: 'session.request' }>;
 
@@ -25,7 +26,7 @@ export class ConsentFlow {
   readonly #policy: Policy;
   readonly #send: (message: AgentToServer) => void;
   readonly #log: Logger;
-  readonly #deadlines = new Map<string, NodeJS.Timeout>();
+  readonly #deadlines = new Deadlines();
 
   constructor(options: ConsentFlowOptions) {
     this.#registry = options.registry;
@@ -33,7 +34,7 @@ export class ConsentFlow {
     this.#send = options.send;
     this.#log = options.log;
     // However a pending session ends, its deadline goes with it.
-    this.#registry.on('ended', (session) => this.#clearDeadline(session.id));
+    this.#registry.on('ended', (session) => this.#deadlines.clear(session.id));
   }
 
   /** A technician asks for a session: refuse by policy at once, or wait for staff. */
@@ -45,7 +46,7 @@ export class ConsentFlow {
     }
 
     const requested = [...new Set(message.capabilities)];
-    const grantable = requested.filter((c) => this.#allowed(c));
+    const grantable = requested.filter((c) => grantableByPolicy(this.#policy, c));
     const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
     const requestedAt = new Date();
     this.#registry.add({
@@ -71,10 +72,7 @@ export class ConsentFlow {
     }
 
     this.#registry.move(sessionId, 'awaiting_consent');
-    this.#deadlines.set(
-      sessionId,
-      setTimeout(() => this.#expire(sessionId), timeoutMs),
-    );
+    this.#deadlines.set(sessionId, timeoutMs, () => this.#expire(sessionId));
     this.#log.info(
       { sessionId, technician: message.technician.username, grantable },
       'session awaiting consent',
@@ -93,7 +91,7 @@ export class ConsentFlow {
       );
     }
 
-    this.#clearDeadline(sessionId);
+    this.#deadlines.clear(sessionId);
     session.granted = granted;
     session.approvedAt = new Date().toISOString();
     this.#registry.move(sessionId, 'approved');
@@ -112,12 +110,10 @@ export class ConsentFlow {
 
   /** Stops every deadline; pending sessions stay as they are. */
   dispose(): void {
-    for (const timer of this.#deadlines.values()) clearTimeout(timer);
-    this.#deadlines.clear();
+    this.#deadlines.dispose();
   }
 
   #expire(sessionId: string): void {
-    this.#deadlines.delete(sessionId);
     if (this.#registry.get(sessionId)?.machine.state !== 'awaiting_consent') return;
 
     this.#send({ type: 'session.deny', sessionId, reason: 'consent_timeout' });
@@ -132,17 +128,5 @@ export class ConsentFlow {
       throw new TetherError('invalid_state', 'This request was already answered.');
     }
     return session;
-  }
-
-  #allowed(capability: Capability): boolean {
-    return (
-      this.#policy.allowedCapabilities.includes(capability) &&
-      IMPLEMENTED_CAPABILITIES.includes(capability)
-    );
-  }
-
-  #clearDeadline(sessionId: string): void {
-    clearTimeout(this.#deadlines.get(sessionId));
-    this.#deadlines.delete(sessionId);
   }
 }
