@@ -134,8 +134,21 @@ test('the technician views the service computer, asks for control and uses it', 
   await expect.poll(() => bannerShown(display)).toBe(false);
 });
 
-test('staff deny control and the view stays observe-only', async ({ page, context }) => {
+test('staff deny control, and the agent refuses input that skips the page', async ({
+  page,
+  context,
+}) => {
   stack = await startStack({ desktop: true });
+  // Keep a handle on the input channel, to send what the page itself never would.
+  await page.addInitScript(() => {
+    const create = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function (label, init) {
+      const channel = create.call(this, label, init);
+      if (label === 'input')
+        (window as unknown as { inputChannel: RTCDataChannel }).inputChannel = channel;
+      return channel;
+    };
+  });
   await signIn(page, stack);
   await requestSession(page);
   const consent = await openConsent(context, stack);
@@ -147,6 +160,22 @@ test('staff deny control and the view stays observe-only', async ({ page, contex
 
   await expect(page.getByText('The facility denied the request.')).toBeVisible();
   await expect(page.getByText('View only', { exact: true })).toBeVisible();
+
+  // A click on the self-test button, sent straight on the input channel.
+  const layout = JSON.parse(readFileSync(stack.layoutFile, 'utf8')) as Record<string, number[]>;
+  const [x = 0, y = 0, w = 0, h = 0] = layout.selfTest!;
+  const at = { x: (x + w / 2) / 1280, y: (y + h / 2) / 720 };
+  await page.evaluate((point) => {
+    const channel = (window as unknown as { inputChannel: RTCDataChannel }).inputChannel;
+    for (const down of [true, false]) {
+      channel.send(JSON.stringify({ type: 'pointer.button', button: 'left', down, ...point }));
+    }
+  }, at);
+
+  await expect(page.getByRole('alert')).toContainText('Remote control was not granted');
+  await page.waitForTimeout(1000); // had the click gone through, the tool would have logged it
+  const toolLog = readFileSync(join(stack.dropboxDir, 'service-tool.log'), 'utf8');
+  expect(toolLog).not.toContain('Self-test started');
 });
 
 test('the technician is told in words when the facility has no desktop', async ({
