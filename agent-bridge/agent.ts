@@ -17,6 +17,7 @@ import { ServerLink } from './link.ts';
 import { subsystem, type Logger } from './log.ts';
 import { DropFolder } from './logs/drop-folder.ts';
 import { LogHub } from './logs/hub.ts';
+import { createPhiFilter } from './phi/filter.ts';
 import type { Policy } from './policy.ts';
 import { SessionCoordinator } from './session/coordinator.ts';
 import { SessionRegistry } from './session/registry.ts';
@@ -44,7 +45,8 @@ export interface RunningAgent {
 export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
   const { config, policy, identity, enrolment, log } = parts;
 
-  const hub = new LogHub();
+  // Every line passes the facility's PHI filter before anything can send it on.
+  const hub = new LogHub(5000, createPhiFilter(policy.phi));
   const devices = new DeviceRegistry();
   const sessions = new SessionRegistry();
   const link = new ServerLink({

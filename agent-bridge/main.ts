@@ -4,12 +4,16 @@ import { ensureEnrolled } from './enrolment.ts';
 import { UserError } from './errors.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { createLogger, subsystem, type Logger } from './log.ts';
+import { runRedactCommand } from './phi/redact-command.ts';
 import { loadPolicy } from './policy.ts';
 
 /**
  * The facility agent: `npx tsx agent-bridge/main.ts` (npm run agent). Configuration is
  * read from the environment (see config.ts). Exit codes: 0 after SIGINT/SIGTERM, 2 for a
  * problem the operator can fix (printed as one line on stderr), 1 for anything else.
+ *
+ * `npm run agent -- redact` instead filters stdin to stdout with the PHI filter and the
+ * local policy, then exits 0; it connects to nothing.
  */
 let log: Logger | undefined;
 
@@ -50,7 +54,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+async function redact(): Promise<void> {
+  await runRedactCommand();
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  // Ends here rather than waiting for handles that imported modules may hold open.
+  process.exit(0);
+}
+
+(process.argv[2] === 'redact' ? redact() : main()).catch((error: unknown) => {
   if (error instanceof UserError) {
     process.stderr.write(`agent-bridge: ${error.message}\n`);
     process.exit(2);

@@ -29,6 +29,7 @@ describe('loadPolicy', () => {
       grantedByDefault: ['logs.read', 'screen.view'],
       backlogLines: 500,
       screenBanner: true,
+      phi: { extraPatterns: [], keepPatterns: [], internalHosts: [] },
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
   });
@@ -57,6 +58,35 @@ describe('loadPolicy', () => {
     const policy = loadPolicy(tempFile('{ "allowedCapabilities": ["logs.read"] }'));
 
     expect(policy.grantedByDefault).toEqual(['logs.read']);
+  });
+
+  it('reads the phi section and fills in what it leaves out', () => {
+    const policy = loadPolicy(
+      tempFile('{ "phi": { "extraPatterns": [{ "pattern": "H\\\\d{6}", "tag": "MRN" }] } }'),
+    );
+
+    expect(policy.phi).toEqual({
+      extraPatterns: [{ pattern: 'H\\d{6}', tag: 'MRN', ignoreCase: false }],
+      keepPatterns: [],
+      internalHosts: [],
+    });
+  });
+
+  it('names a phi pattern that is not a valid regular expression', () => {
+    const file = tempFile('{ "phi": { "extraPatterns": [{ "pattern": "[0-9", "tag": "ID" }] } }');
+
+    expect(() => loadPolicy(file)).toThrow(UserError);
+    expect(() => loadPolicy(file)).toThrow(
+      /phi\.extraPatterns\.0\.pattern: "\[0-9" is not a valid regular expression/,
+    );
+  });
+
+  it('refuses an unknown phi tag and a host that is not a domain name', () => {
+    const badTag = '{ "phi": { "extraPatterns": [{ "pattern": "x", "tag": "SECRET" }] } }';
+    expect(() => loadPolicy(tempFile(badTag))).toThrow(/phi\.extraPatterns\.0\.tag/);
+    expect(() => loadPolicy(tempFile('{ "phi": { "internalHosts": ["a b"] } }'))).toThrow(
+      /phi\.internalHosts\.0: expected a domain name/,
+    );
   });
 
   it('refuses a default grant that is not allowed', () => {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { Capability } from '../shared/capabilities.ts';
 import { describeError, UserError } from './errors.ts';
+import { PhiSettings } from './phi/settings.ts';
 
 /**
  * The facility's local policy. The agent enforces it whatever the server asks: a
@@ -33,6 +34,11 @@ export const Policy = z
      * controls it, so whoever sits there knows.
      */
     screenBanner: z.boolean().default(true),
+    /**
+     * Additions to the PHI filter every log line passes: site-specific identifier patterns,
+     * text that must stay readable, internal domain names. The built-in rules always run.
+     */
+    phi: PhiSettings.prefault({}),
   })
   .transform((policy) => ({
     ...policy,

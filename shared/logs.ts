@@ -22,5 +22,7 @@ export const LogLine = z.object({
   severity: Severity,
   code: z.string().max(40).nullable(),
   text: z.string().max(4000),
+  /** How many items the agent's PHI filter removed from this line (a count, never what). */
+  redacted: z.number().int().min(0).max(1000),
 });
 export type LogLine = z.infer<typeof LogLine>;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LogLine, LogSource, Severity } from '../../shared/logs.ts';
+import { createPhiFilter, type PhiFilter } from '../phi/filter.ts';
 import { cleanLine, findErrorCode, guessSeverity } from './classify.ts';
 
 /** A line as a source hands it to the hub, before it gets its `seq`. */
@@ -16,8 +17,12 @@ interface HubEvents {
   sources: [LogSource[]];
 }
 
+/** Most removals a line reports; the wire format caps the count there. */
+const MAX_REDACTED = 1000;
+
 /**
- * Every log line the agent can serve passes through here. The hub numbers lines with one
+ * Every log line the agent can serve passes through here, and through the PHI filter
+ * here, whatever its source, before anyone can see it. The hub numbers lines with one
  * `seq` across all sources, keeps the most recent ones for backlog in a ring buffer, and
  * tells listeners about each new line ('line') and each change of the source list
  * ('sources').
@@ -28,10 +33,16 @@ export class LogHub extends EventEmitter<HubEvents> {
   #start = 0;
   #nextSeq = 0;
   readonly #sources = new Map<string, LogSource>();
+  readonly #filter: PhiFilter;
 
-  constructor(capacity = 5000) {
+  /**
+   * `filter` defaults to the built-in PHI rules; pass `createPhiFilter(policy.phi)` for the
+   * facility's additions. There is deliberately no way to publish around the filter.
+   */
+  constructor(capacity = 5000, filter: PhiFilter = createPhiFilter()) {
     super();
     this.#capacity = capacity;
+    this.#filter = filter;
     // One listener per open session, plus a few of our own.
     this.setMaxListeners(0);
   }
@@ -50,9 +61,14 @@ export class LogHub extends EventEmitter<HubEvents> {
     return [...this.#sources.values()];
   }
 
-  /** Records one line from `sourceId`; returns it, or null when nothing printable was left. */
+  /**
+   * Filters and records one line from `sourceId`; returns it, or null when nothing
+   * printable was left. The filter sees the raw text, before control characters are
+   * dropped, so that HL7 segment breaks (CR) and binary junk are still there to see.
+   */
   publish(sourceId: string, input: LineInput): LogLine | null {
-    const text = cleanLine(input.text);
+    const filtered = this.#filter(input.text);
+    const text = cleanLine(filtered.text);
     if (!text) return null;
 
     const line: LogLine = {
@@ -62,6 +78,7 @@ export class LogHub extends EventEmitter<HubEvents> {
       severity: input.severity ?? guessSeverity(text),
       code: input.code !== undefined ? input.code : findErrorCode(text),
       text,
+      redacted: Math.min(filtered.removed, MAX_REDACTED),
     };
     this.#store(line);
     this.emit('line', line);

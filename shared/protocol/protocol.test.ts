@@ -128,6 +128,7 @@ describe('data channel messages', () => {
       severity: 'error',
       code: 'E-1',
       text: 'Overpressure',
+      redacted: 0,
     };
     expect(parseMessage(AgentToConsoleChannel, { type: 'logs.lines', lines: [line] }).ok).toBe(
       true,

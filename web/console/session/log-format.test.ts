@@ -18,6 +18,7 @@ describe('formatLogLine', () => {
       severity: 'error',
       code: 'E-NIBP-0412',
       text: 'Overpressure detected',
+      redacted: 0,
     };
 
     const out = formatLogLine(line, 'CVSM 6400');
@@ -33,6 +34,7 @@ describe('formatLogLine', () => {
       severity: 'critical',
       code: null,
       text: 'Pump stalled',
+      redacted: 0,
     };
 
     const out = formatLogLine(line, 'ProBP 3400');
@@ -49,6 +51,7 @@ describe('formatLogLine with a code repeated in the text', () => {
     severity: 'warning',
     code: 'W-NIBP-0310',
     text: '',
+    redacted: 0,
   };
 
   it('shows the code once when the text starts with it', () => {
@@ -59,6 +62,32 @@ describe('formatLogLine with a code repeated in the text', () => {
   it('keeps text that only shares a prefix with the code', () => {
     const out = plain(formatLogLine({ ...base, text: 'W-NIBP-03101 other' }, 'CVSM'));
     expect(out).toContain('W-NIBP-03101 other');
+  });
+});
+
+describe('formatLogLine for a line the PHI filter changed', () => {
+  const base: LogLine = {
+    seq: 4,
+    at,
+    source: 'd',
+    severity: 'info',
+    code: null,
+    text: 'Stored for patient [NAME], MRN [MRN]',
+    redacted: 2,
+  };
+
+  it('says, dimmed, how many items the agent removed', () => {
+    const out = formatLogLine(base, 'CVSM');
+
+    expect(plain(out)).toBe(
+      '17:40:01.123 INFO   CVSM  Stored for patient [NAME], MRN [MRN] · 2 items removed',
+    );
+    expect(out).toContain('\x1b[2m · 2 items removed');
+  });
+
+  it('uses the singular for one item and says nothing when none were removed', () => {
+    expect(plain(formatLogLine({ ...base, redacted: 1 }, 'CVSM'))).toMatch(/ · 1 item removed$/);
+    expect(plain(formatLogLine({ ...base, redacted: 0 }, 'CVSM'))).not.toContain('removed');
   });
 });
 

@@ -24,6 +24,7 @@ const STYLE: Record<Severity, string> = {
 };
 
 const LABEL_WIDTH = 6;
+const DIM = '\x1b[2m';
 
 /**
  * Makes text from a device safe to write to a terminal. Log text is data, never
@@ -39,7 +40,9 @@ export function sanitizeForTerminal(text: string): string {
 
 /**
  * One terminal line, e.g. `17:40:01.123 ERROR  CVSM 6400 · E-NIBP-0412  Overpressure detected`,
- * coloured by severity. `sourceLabel` is the LogSource label the agent announced.
+ * coloured by severity. `sourceLabel` is the LogSource label the agent announced. When the
+ * agent's PHI filter took items out of the line, a dim note says how many, so that a
+ * technician reading `[NAME]` knows the gap is deliberate.
  */
 export function formatLogLine(line: LogLine, sourceLabel: string): string {
   const style = STYLE[line.severity];
@@ -50,7 +53,14 @@ export function formatLogLine(line: LogLine, sourceLabel: string): string {
     : sanitizeForTerminal(sourceLabel);
   const body = `${label} ${origin}  ${sanitizeForTerminal(text)}`;
 
-  return `\x1b[90m${clockWithMillis(line.at)}${RESET} ${style}${body}${RESET}`;
+  return `\x1b[90m${clockWithMillis(line.at)}${RESET} ${style}${body}${RESET}${redactedNote(line)}`;
+}
+
+function redactedNote(line: LogLine): string {
+  if (line.redacted <= 0) return '';
+  const items = line.redacted === 1 ? 'item' : 'items';
+
+  return `${DIM} · ${line.redacted} ${items} removed${RESET}`;
 }
 
 /** Device lines often repeat their code first ("E-1234 Pump stalled"); it is shown once. */

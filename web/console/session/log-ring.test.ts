@@ -3,7 +3,15 @@ import type { LogLine, Severity } from '../../../shared/logs.ts';
 import { ALL_LINES, LogRing, matchesFilter } from './log-ring.ts';
 
 function line(seq: number, severity: Severity = 'info', source = 'dev-1'): LogLine {
-  return { seq, at: '2025-01-01T10:00:00.000Z', source, severity, code: null, text: `line ${seq}` };
+  return {
+    seq,
+    at: '2025-01-01T10:00:00.000Z',
+    source,
+    severity,
+    code: null,
+    text: `line ${seq}`,
+    redacted: 0,
+  };
 }
 
 describe('LogRing', () => {
