@@ -61,6 +61,16 @@ test('technician sees live device logs after facility approval', async ({ page, 
   );
   await expect.poll(() => terminalText(page)).toContain('occlusion sensor fault');
 
+  // Patient identity in a device's log never reaches the technician.
+  appendFileSync(
+    join(stack.dropboxDir, 'infusion-pump.log'),
+    'WARN E-4411 bolus stopped for patient Jane Doe, MRN 00123987\n',
+  );
+  await expect.poll(() => terminalText(page)).toContain('bolus stopped for patient [NAME]');
+  const shown = await terminalText(page);
+  expect(shown).not.toContain('Jane Doe');
+  expect(shown).not.toContain('00123987');
+
   await expect(consent.getByRole('button', { name: 'End session' })).toBeVisible();
   const audit = await stack.server.admin.listAudit();
   const moves = audit
