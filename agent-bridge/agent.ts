@@ -1,5 +1,6 @@
 import { TetherError } from '../shared/errors.ts';
 import type { AgentConfig } from './config.ts';
+import { describeError } from './errors.ts';
 import { CapabilityFlow } from './consent/capability-flow.ts';
 import { ConsentFlow } from './consent/flow.ts';
 import { ConsentServer } from './consent/server.ts';
@@ -11,7 +12,7 @@ import type { DesktopBackend } from './desktop/types.ts';
 import { DEMO_FACILITY_DEVICES } from './devices/demo-facility.ts';
 import { DeviceRegistry } from './devices/registry.ts';
 import { DeviceSimulator } from './devices/simulator.ts';
-import type { Enrolment } from './enrolment.ts';
+import { renewEnrolment, type Enrolment } from './enrolment.ts';
 import type { Identity } from './identity.ts';
 import { ServerLink } from './link.ts';
 import { subsystem, type Logger } from './log.ts';
@@ -135,6 +136,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
 
   let wasOnline = false;
   link.on('message', (message) => coordinator.handle(message));
+  link.once('refused', () => void enrolAgainOnce(config, identity, log));
   link.on('state', (state) => {
     if (wasOnline && state !== 'online') coordinator.linkLost();
     wasOnline = state === 'online';
@@ -173,4 +175,32 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       await consent.close();
     },
   };
+}
+
+/**
+ * A server that refuses a key it should know has most likely lost its records (a reset
+ * database). With a one-time token at hand the agent enrols the same key again, once;
+ * without one it keeps retrying, and the log says what an administrator must do.
+ */
+async function enrolAgainOnce(config: AgentConfig, identity: Identity, log: Logger): Promise<void> {
+  const enrolLog = subsystem(log, 'enrolment');
+  if (!config.enrolmentToken) {
+    enrolLog.warn(
+      'the server does not accept this agent; enrol it again with TETHER_ENROLMENT_TOKEN',
+    );
+    return;
+  }
+
+  try {
+    await renewEnrolment({
+      dataDir: config.dataDir,
+      serverUrl: config.serverUrl,
+      name: config.name,
+      token: config.enrolmentToken,
+      identity,
+      log: enrolLog,
+    });
+  } catch (error) {
+    enrolLog.warn({ error: describeError(error) }, 'enrolling again failed');
+  }
 }

@@ -70,6 +70,25 @@ export async function ensureEnrolled(options: EnrolOptions): Promise<Enrolment> 
   return enrolment;
 }
 
+/**
+ * Enrols again with a fresh one-time token, replacing the saved record: for a server that
+ * no longer knows this agent (its database was reset, say). The key stays the same.
+ */
+export async function renewEnrolment(
+  options: EnrolOptions & { token: string },
+): Promise<Enrolment> {
+  const response = await enrolWithRetry(options, options.token);
+  const enrolment: Enrolment = {
+    ...response,
+    serverUrl: options.serverUrl,
+    enrolledAt: new Date().toISOString(),
+  };
+  writeAtomically(join(options.dataDir, ENROLMENT_FILE), `${JSON.stringify(enrolment, null, 2)}\n`);
+  options.log.info({ agentId: enrolment.agentId }, 'agent enrolled again');
+
+  return enrolment;
+}
+
 function readEnrolment(file: string, agentId: string): Enrolment {
   let value: unknown;
   try {

@@ -21,6 +21,8 @@ export type LinkState = 'connecting' | 'online' | 'offline';
 interface LinkEvents {
   state: [LinkState];
   message: [ServerToAgent];
+  /** The server refused this agent's key proof (it may not know the agent any more). */
+  refused: [];
 }
 
 export interface ServerLinkOptions {
@@ -162,6 +164,7 @@ export class ServerLink extends EventEmitter<LinkEvents> {
   #onConnectError(error: Error & { data?: unknown }): void {
     const data = error.data && typeof error.data === 'object' ? error.data : undefined;
     this.#log.warn({ error: error.message, data }, 'server connection refused or unreachable');
+    if (error.message === 'proof_invalid') this.emit('refused');
     this.#retry();
   }
 
