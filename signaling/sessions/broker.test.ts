@@ -13,6 +13,8 @@ import {
   request,
   signInCookie,
   startTestServer,
+  startScene,
+  type Scene,
   type TestAgentKey,
   type TestServer,
 } from '../testing/harness.ts';
@@ -29,22 +31,14 @@ describe('session broker over real sockets', () => {
   let consoleSocket: Socket;
   let consoleInbox: Inbox;
 
+  let scene: Scene;
+
   beforeEach(async () => {
-    t = await startTestServer();
-    key = await makeAgentKey();
-    expect((await enrol(t, key)).status).toBe(200);
-    agent = await connectAgent(t, key);
-    agentInbox = inboxOf(agent);
-    consoleSocket = await openSocket(`${t.server.url}/console`, { cookie: await signInCookie(t) });
-    consoleInbox = inboxOf(consoleSocket);
-    await consoleInbox.take('agents.snapshot');
+    scene = await startScene();
+    ({ t, key, agent, agentInbox, consoleSocket, consoleInbox } = scene);
   });
 
-  afterEach(async () => {
-    agent.close();
-    consoleSocket.close();
-    await t.stop();
-  });
+  afterEach(() => scene.stop());
 
   async function requestSession(): Promise<string> {
     const reply = await request(consoleSocket, {

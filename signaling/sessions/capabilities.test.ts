@@ -1,15 +1,10 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  connectAgent,
-  enrol,
-  inboxOf,
-  makeAgentKey,
-  openSocket,
   request,
-  signInCookie,
-  startTestServer,
+  startScene,
   type Inbox,
+  type Scene,
   type TestAgentKey,
   type TestServer,
 } from '../testing/harness.ts';
@@ -22,15 +17,11 @@ describe('capability requests in a running session', () => {
   let consoleSocket: Socket;
   let consoleInbox: Inbox;
   let sessionId: string;
+  let scene: Scene;
 
   beforeEach(async () => {
-    t = await startTestServer();
-    key = await makeAgentKey();
-    expect((await enrol(t, key)).status).toBe(200);
-    agent = await connectAgent(t, key);
-    agentInbox = inboxOf(agent);
-    consoleSocket = await openSocket(`${t.server.url}/console`, { cookie: await signInCookie(t) });
-    consoleInbox = inboxOf(consoleSocket);
+    scene = await startScene();
+    ({ t, key, agent, agentInbox, consoleSocket, consoleInbox } = scene);
 
     const reply = await request(consoleSocket, {
       type: 'session.request',
@@ -50,11 +41,7 @@ describe('capability requests in a running session', () => {
     await grantedIs(['logs.read', 'screen.view'], 'active');
   });
 
-  afterEach(async () => {
-    agent.close();
-    consoleSocket.close();
-    await t.stop();
-  });
+  afterEach(() => scene.stop());
 
   const grantedIs = (granted: string[], state = 'active') =>
     consoleInbox.take('session.update', (m) => {

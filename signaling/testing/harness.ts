@@ -198,3 +198,44 @@ export class Inbox {
 export function request(socket: Socket, message: unknown): Promise<Record<string, unknown>> {
   return socket.timeout(5_000).emitWithAck('msg', message) as Promise<Record<string, unknown>>;
 }
+
+/** A running server with one enrolled, connected agent and one signed-in console. */
+export interface Scene {
+  t: TestServer;
+  key: TestAgentKey;
+  agent: Socket;
+  agentInbox: Inbox;
+  consoleSocket: Socket;
+  consoleInbox: Inbox;
+  stop(): Promise<void>;
+}
+
+/** Sets up the usual scene for session tests; the console has had its agent snapshot. */
+export async function startScene(): Promise<Scene> {
+  const t = await startTestServer();
+  const key = await makeAgentKey();
+  const enrolled = await enrol(t, key);
+  if (enrolled.status !== 200) throw new Error(`enrolment failed: ${enrolled.status}`);
+
+  const agent = await connectAgent(t, key);
+  const agentInbox = inboxOf(agent);
+  const consoleSocket = await openSocket(`${t.server.url}/console`, {
+    cookie: await signInCookie(t),
+  });
+  const consoleInbox = inboxOf(consoleSocket);
+  await consoleInbox.take('agents.snapshot');
+
+  return {
+    t,
+    key,
+    agent,
+    agentInbox,
+    consoleSocket,
+    consoleInbox,
+    async stop() {
+      agent.close();
+      consoleSocket.close();
+      await t.stop();
+    },
+  };
+}
