@@ -18,6 +18,14 @@ export class Router {
     return this;
   }
 
+  /** Adds every route of `other`, so that each area of the API can keep its own file. */
+  mount(other: Router): this {
+    for (const [path, byMethod] of other.#routes) {
+      for (const [method, handler] of byMethod) this.add(method, path, handler);
+    }
+    return this;
+  }
+
   match(method: string, path: string): RouteMatch {
     const byMethod = this.#routes.get(path);
     if (!byMethod) return { kind: 'none' };

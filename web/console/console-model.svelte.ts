@@ -9,6 +9,9 @@ const log = createLogger('console');
 /** Which of the two main areas is shown next to the fleet column. */
 export type MainView = 'fleet' | 'session';
 
+/** The console's top-level areas, one per tab in the top bar. */
+export type ConsoleArea = 'support' | 'dashboard' | 'software';
+
 /**
  * Everything the signed-in console shows: the fleet of agents, the selected agent, and
  * the current session. Inbound messages are routed here; components only read its state
@@ -22,6 +25,7 @@ export class ConsoleModel {
   selectedAgentId = $state<string | null>(null);
   current = $state<SessionController | null>(null);
   view = $state<MainView>('fleet');
+  area = $state<ConsoleArea>('support');
   requesting = $state(false);
   requestError = $state<string | null>(null);
   /** A server error not tied to the current session, shown once at the top. */
@@ -47,7 +51,9 @@ export class ConsoleModel {
   }
 
   showSession(): void {
-    if (this.current) this.view = 'session';
+    if (!this.current) return;
+    this.area = 'support';
+    this.view = 'session';
   }
 
   /** Asks the selected agent for a session with the given reason. */
@@ -128,6 +134,7 @@ export class ConsoleModel {
     // acknowledgement): show it when nothing else is shown and it is still open.
     if (session.state !== 'ended' && (!this.current || this.current.ended)) {
       this.#adopt(session);
+      this.area = 'support';
       this.view = 'session';
     }
   }
