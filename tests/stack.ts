@@ -1,6 +1,6 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '../scripts/agent-process.ts';
 import { startVirtualDisplay, type VirtualDisplay } from '../scripts/virtual-display.ts';
 import { DEMO_AGENT_NAME, DEMO_USER, seedDemo } from '../scripts/demo.ts';
@@ -51,7 +51,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const layoutFile = join(dataDir, 'service-tool-layout.json');
   const display = options.desktop ? await startDesktop(dropboxDir, layoutFile) : null;
-  const server = await startSignaling({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'error' });
+  // TETHER_DIST points both servers at another build of the web app (default dist/).
+  const staticDir = process.env.TETHER_DIST ? resolve(process.env.TETHER_DIST) : undefined;
+  const server = await startSignaling({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'error',
+    staticDir,
+  });
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];
   const agent = startAgentProcess({
@@ -63,7 +71,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     enrolmentToken,
     policyPath,
     onLog: (record) => agentLog.push(JSON.stringify(record)),
-    env: { DISPLAY: display?.display ?? '' },
+    env: {
+      DISPLAY: display?.display ?? '',
+      ...(staticDir ? { TETHER_STATIC_DIR: staticDir } : {}),
+    },
   });
 
   try {
