@@ -18,6 +18,16 @@ export interface SimulatedDevice {
   burst: readonly EventTemplate[];
   /** Rare events that need someone to act. */
   critical: readonly EventTemplate[];
+  /** Service state at start; the simulator lets it drift slowly from there. */
+  service?: SimulatedService;
+}
+
+/** A simulated device's battery and calibration facts when the simulator starts. */
+export interface SimulatedService {
+  batteryHealthPct: number;
+  chargeCycles: number;
+  calibratedDaysAgo: number;
+  calibrationIntervalDays: number;
 }
 
 const NETWORK_EVENTS: readonly EventTemplate[] = [
@@ -164,6 +174,12 @@ export const DEMO_FACILITY_DEVICES: readonly SimulatedDevice[] = [
     ],
     burst: NIBP_BURST,
     critical: CRITICAL,
+    service: {
+      batteryHealthPct: 91.4,
+      chargeCycles: 212,
+      calibratedDaysAgo: 120,
+      calibrationIntervalDays: 365,
+    },
   },
   {
     device: {
@@ -185,6 +201,12 @@ export const DEMO_FACILITY_DEVICES: readonly SimulatedDevice[] = [
     ],
     burst: NIBP_BURST,
     critical: CRITICAL,
+    service: {
+      batteryHealthPct: 61.8,
+      chargeCycles: 874,
+      calibratedDaysAgo: 198,
+      calibrationIntervalDays: 365,
+    },
   },
   {
     device: {
@@ -199,6 +221,12 @@ export const DEMO_FACILITY_DEVICES: readonly SimulatedDevice[] = [
     events: [...NIBP_EVENTS, ...POWER_EVENTS, SELF_TEST],
     burst: NIBP_BURST,
     critical: CRITICAL,
+    service: {
+      batteryHealthPct: 88.2,
+      chargeCycles: 341,
+      calibratedDaysAgo: 354,
+      calibrationIntervalDays: 365,
+    },
   },
   {
     device: {
@@ -213,5 +241,11 @@ export const DEMO_FACILITY_DEVICES: readonly SimulatedDevice[] = [
     events: [...NIBP_EVENTS, ...SPO2_EVENTS, ...NETWORK_EVENTS, ...POWER_EVENTS, SELF_TEST],
     burst: NIBP_BURST,
     critical: CRITICAL,
+    service: {
+      batteryHealthPct: 95.6,
+      chargeCycles: 96,
+      calibratedDaysAgo: 31,
+      calibrationIntervalDays: 365,
+    },
   },
 ];

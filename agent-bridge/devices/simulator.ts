@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
 import type { EventTemplate, SimulatedDevice } from './demo-facility.ts';
+import { daysAgo, type DeviceHealthTracker } from './health.ts';
 import type { DeviceRegistry } from './registry.ts';
 
 export interface SimulatorOptions {
@@ -12,6 +13,8 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Divides every delay: 1 is real time, larger is faster (tests). */
   speed?: number;
+  /** Where the devices' battery and calibration facts go; they drift a little per tick. */
+  health?: DeviceHealthTracker;
 }
 
 const CONNECTED_LINE: EventTemplate = {
@@ -24,6 +27,9 @@ const CONNECTED_LINE: EventTemplate = {
 const CRITICAL_CHANCE = 0.004;
 const BURST_CHANCE = 0.03;
 const OFFLINE_CHANCE = 0.01;
+/** Per tick: battery health lost (up to, in percentage points) and chance of a charge cycle. */
+const BATTERY_WEAR = 0.001;
+const CYCLE_CHANCE = 0.002;
 
 /**
  * Runs the simulated devices: each logs an event every 1–5 s, now and then a burst of
@@ -58,6 +64,7 @@ export class DeviceSimulator {
         kind: 'device',
         deviceId: device.id,
       });
+      this.#seedHealth(simulated);
       this.#emit(device.id, CONNECTED_LINE, simulated);
       this.#scheduleNext(simulated);
     }
@@ -81,6 +88,7 @@ export class DeviceSimulator {
     const id = simulated.device.id;
     if (this.#offline.has(id)) return;
 
+    this.#wear(simulated);
     const roll = this.#random();
     if (roll < CRITICAL_CHANCE) {
       this.#emit(id, pick(simulated.critical, this.#random), simulated);
@@ -91,6 +99,28 @@ export class DeviceSimulator {
     } else {
       this.#emit(id, pick(simulated.events, this.#random), simulated);
     }
+  }
+
+  #seedHealth({ device, service }: SimulatedDevice): void {
+    if (!service) return;
+    this.#options.health?.update(device.id, {
+      batteryHealthPct: service.batteryHealthPct,
+      chargeCycles: service.chargeCycles,
+      lastCalibration: daysAgo(service.calibratedDaysAgo),
+      calibrationIntervalDays: service.calibrationIntervalDays,
+    });
+  }
+
+  /** Batteries age a little with use; now and then a charge cycle completes. */
+  #wear({ device, service }: SimulatedDevice): void {
+    const health = this.#options.health;
+    if (!health || !service) return;
+
+    const now = health.profile(device.id);
+    health.update(device.id, {
+      batteryHealthPct: Math.max(0, (now.batteryHealthPct ?? 0) - BATTERY_WEAR * this.#random()),
+      chargeCycles: (now.chargeCycles ?? 0) + (this.#random() < CYCLE_CHANCE ? 1 : 0),
+    });
   }
 
   #burst(simulated: SimulatedDevice): void {

@@ -1,0 +1,22 @@
+import type { FleetEvent } from '../../shared/protocol/fleet.ts';
+
+const HEADER = ['time', 'severity', 'code', 'text', 'items removed by the PHI filter'];
+
+/**
+ * Events as CSV (RFC 4180: CRLF line ends, fields quoted where needed). A cell that a
+ * spreadsheet would run as a formula is prefixed with an apostrophe.
+ */
+export function eventsCsv(events: readonly FleetEvent[]): string {
+  const lines = [
+    HEADER,
+    ...events.map((e) => [e.at, e.severity, e.code ?? '', e.text, e.redacted]),
+  ];
+  return (
+    lines.map((cells) => cells.map((cell) => field(String(cell))).join(',')).join('\r\n') + '\r\n'
+  );
+}
+
+function field(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
