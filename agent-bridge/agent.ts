@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { TetherError } from '../shared/errors.ts';
 import type { AgentConfig } from './config.ts';
 import { describeError } from './errors.ts';
@@ -10,6 +11,7 @@ import { ScreenBanner, bannerText } from './desktop/screen-banner.ts';
 import { DesktopService } from './desktop/service.ts';
 import type { DesktopBackend } from './desktop/types.ts';
 import { DEMO_FACILITY_DEVICES } from './devices/demo-facility.ts';
+import { DeviceHealthTracker } from './devices/health.ts';
 import { DeviceRegistry } from './devices/registry.ts';
 import { DeviceSimulator } from './devices/simulator.ts';
 import { renewEnrolment, type Enrolment } from './enrolment.ts';
@@ -20,8 +22,11 @@ import { DropFolder } from './logs/drop-folder.ts';
 import { LogHub } from './logs/hub.ts';
 import { createPhiFilter } from './phi/filter.ts';
 import type { Policy } from './policy.ts';
+import { ServiceOutbox } from './service-data/outbox.ts';
+import { ServiceReporter } from './service-data/reporter.ts';
 import { SessionCoordinator } from './session/coordinator.ts';
 import { SessionRegistry } from './session/registry.ts';
+import { startSoftware } from './software/wiring.ts';
 
 export interface AgentParts {
   config: AgentConfig;
@@ -57,6 +62,14 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     inventory: () => devices.list(),
   });
   const send = link.send.bind(link);
+  const software = startSoftware({
+    dataDir: config.dataDir,
+    devices,
+    link,
+    log,
+    failing: config.simulateInstallFailure,
+    releaseKey: enrolment.releaseKey,
+  });
   const flow = new ConsentFlow({
     registry: sessions,
     policy,
@@ -94,6 +107,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       online: link.online,
       grantedByDefault: policy.grantedByDefault,
       viewing: (sessionId) => desktop.viewing(sessionId) !== null,
+      updates: () => software.updates(),
     });
   const banner =
     policy.screenBanner && process.env.DISPLAY
@@ -113,6 +127,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       deny: (sessionId) =>
         capabilities.has(sessionId) ? capabilities.deny(sessionId) : flow.deny(sessionId),
       revoke: (sessionId, capability) => capabilities.revoke(sessionId, capability),
+      answerUpdate: (jobId, decision) => software.answer(jobId, decision),
       end: (sessionId) => {
         if (!sessions.has(sessionId)) throw new TetherError('not_found', 'This session has ended.');
         coordinator.endByFacility(sessionId);
@@ -120,11 +135,26 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     },
   });
 
+  const health = new DeviceHealthTracker();
+  const serviceLog = subsystem(log, 'service-data');
+  const reporter = new ServiceReporter({
+    outbox: new ServiceOutbox({
+      file: join(config.dataDir, 'service-outbox.json'),
+      log: serviceLog,
+    }),
+    health,
+    devices,
+    hub,
+    send,
+    intervalMs: config.serviceReportSeconds * 1000,
+    log: serviceLog,
+  });
   const simulator = config.simulateDevices
     ? new DeviceSimulator({
         devices: DEMO_FACILITY_DEVICES,
         registry: devices,
         hub,
+        health,
         log: subsystem(log, 'devices'),
       })
     : undefined;
@@ -136,10 +166,14 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
 
   let wasOnline = false;
   link.on('message', (message) => coordinator.handle(message));
+  link.on('message', (message) => {
+    if (message.type === 'service.ack') reporter.acknowledged(message.seq);
+  });
   link.once('refused', () => void enrolAgainOnce(config, identity, log));
   link.on('state', (state) => {
     if (wasOnline && state !== 'online') coordinator.linkLost();
     wasOnline = state === 'online';
+    reporter.setOnline(wasOnline);
     consent.broadcast();
   });
   // Staff see the same on the consent page and, where there is a screen, on the screen.
@@ -148,12 +182,14 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     banner?.show(bannerText(consentState().active));
   };
   sessions.on('change', showActivity);
+  software.onChange(() => consent.broadcast());
   desktop.on('change', showActivity);
   devices.on('change', (list) => {
     if (link.online) link.send({ type: 'agent.inventory', devices: list });
   });
 
   const consentUrl = await consent.listen();
+  reporter.start();
   simulator?.start();
   await dropFolder.start();
   link.start();
@@ -165,9 +201,11 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     desktop,
     async stop() {
       simulator?.stop();
+      reporter.stop();
       await dropFolder.stop();
       flow.dispose();
       capabilities.dispose();
+      software.stop();
       coordinator.closeAll();
       await desktop.close();
       banner?.close();

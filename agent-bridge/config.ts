@@ -38,10 +38,20 @@ export interface AgentConfig {
   dropboxDir: string;
   /** `TETHER_SIMULATE_DEVICES`: `1` runs the simulated Demo Facility devices. */
   simulateDevices: boolean;
+  /**
+   * `TETHER_SIMULATE_INSTALL_FAILURE`: comma-separated simulated device IDs whose installs
+   * fail their post-install self-test and roll back, to demonstrate and test rollback.
+   */
+  simulateInstallFailure: string[];
   /** `TETHER_STATIC_DIR`: the built web app (consent.html, assets/). Default `<repo>/dist`. */
   staticDir: string;
   /** `LOG_LEVEL`: pino level, default `info`. */
   logLevel: string;
+  /**
+   * `TETHER_SERVICE_REPORT_SECONDS`: seconds between scheduled service reports (device
+   * health and events for the fleet dashboard). Default 60; changes are reported sooner.
+   */
+  serviceReportSeconds: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -60,8 +70,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     consentPort: port(nonEmpty(env.TETHER_CONSENT_PORT) ?? '5920'),
     dropboxDir: resolve(nonEmpty(env.TETHER_DROPBOX_DIR) ?? resolve(dirname(dataDir), 'dropbox')),
     simulateDevices: flag(env.TETHER_SIMULATE_DEVICES),
+    simulateInstallFailure: (env.TETHER_SIMULATE_INSTALL_FAILURE ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
     staticDir: resolve(nonEmpty(env.TETHER_STATIC_DIR) ?? resolve(REPO_ROOT, 'dist')),
     logLevel: logLevel(nonEmpty(env.LOG_LEVEL) ?? 'info'),
+    serviceReportSeconds: reportSeconds(nonEmpty(env.TETHER_SERVICE_REPORT_SECONDS) ?? '60'),
   };
 }
 
@@ -100,6 +115,16 @@ function port(raw: string): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > 65535) {
     throw new UserError(`TETHER_CONSENT_PORT "${raw}" is not a port number (0 to 65535).`);
+  }
+  return value;
+}
+
+function reportSeconds(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 86_400) {
+    throw new UserError(
+      `TETHER_SERVICE_REPORT_SECONDS "${raw}" is not a whole number of seconds from 1 to 86400.`,
+    );
   }
   return value;
 }

@@ -14,6 +14,7 @@ import { loadOrCreateIdentity } from './identity.ts';
 import { silentLogger } from './log.ts';
 
 const log = silentLogger();
+const RELEASE_KEY = 'R'.repeat(43) + '=';
 let server: Server | undefined;
 
 afterEach(() => {
@@ -58,6 +59,7 @@ async function enrolmentEndpoint(
         JSON.stringify({
           agentId: agentIdOf.get(request.publicKey),
           facility: { id: 'f1', name: 'Demo Facility' },
+          releaseKey: RELEASE_KEY,
         }),
       );
     });
@@ -86,7 +88,11 @@ describe('ensureEnrolled', () => {
     const first = await ensureEnrolled(options);
     const again = await ensureEnrolled({ ...options, token: undefined });
 
-    expect(first).toMatchObject({ agentId: identity.agentId, facility: { name: 'Demo Facility' } });
+    expect(first).toMatchObject({
+      agentId: identity.agentId,
+      facility: { name: 'Demo Facility' },
+      releaseKey: RELEASE_KEY,
+    });
     expect(again).toEqual(first);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ name: 'Ward PC', publicKey: identity.publicKeyBase64 });

@@ -19,6 +19,8 @@ export const Enrolment = z.object({
   facility: FacilityView,
   serverUrl: z.string(),
   enrolledAt: z.string(),
+  /** The release key the server gave at enrolment; absent in records made before it did. */
+  releaseKey: z.string().optional(),
 });
 export type Enrolment = z.infer<typeof Enrolment>;
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SignalingServer } from '../signaling/server.ts';
+import { seedDemoPackage } from '../signaling/software/demo-package.ts';
 
 export const DEMO_FACILITY = 'Demo Facility';
 export const DEMO_AGENT_NAME = 'Demo Facility service computer';
@@ -10,6 +11,13 @@ export const DEMO_USER = {
   displayName: 'Demo Technician',
   organisation: 'Tether Device Service',
   role: 'technician',
+} as const;
+/** The demo administrator: uploads packages; same password as the demo technician. */
+export const DEMO_ADMIN = {
+  username: 'demo-admin',
+  displayName: 'Demo Administrator',
+  organisation: 'Tether Device Service',
+  role: 'admin',
 } as const;
 
 /**
@@ -38,6 +46,8 @@ export function demoPassword(dataDir: string, fromEnv = process.env.TETHER_DEMO_
 export async function seedDemo(server: SignalingServer, password: string): Promise<string> {
   const facility = await server.admin.ensureFacility(DEMO_FACILITY);
   await server.admin.ensureUser({ ...DEMO_USER, password });
+  await server.admin.ensureUser({ ...DEMO_ADMIN, password });
+  await seedDemoPackage(server.packages);
 
   return server.admin.createEnrolmentToken(facility.id, 10 * 60_000);
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
 import { startAgentProcess, type AgentLogRecord, type AgentProcess } from './agent-process.ts';
-import { DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
+import { DEMO_ADMIN, DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
 import { startVirtualDisplay, type VirtualDisplay } from './virtual-display.ts';
 
 /**
@@ -150,7 +150,7 @@ function printBanner(
     '',
     `  Console          ${consoleUrl}`,
     `  Consent page     ${consentUrl}   (facility staff; this machine only)`,
-    `  Sign in as       ${DEMO_USER.username}`,
+    `  Sign in as       ${DEMO_USER.username}   (or ${DEMO_ADMIN.username} to upload packages)`,
     `  Password         ${password}`,
     `  Data folder      ${dataDir}`,
     `  Log drop folder  ${join(dataDir, 'dropbox')}   (log files placed here stream live)`,

@@ -18,10 +18,19 @@ import { WebSessionStore } from './auth/web-sessions.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { requestListener } from './http/app.ts';
 import { staticFiles } from './http/static-files.ts';
+import type { FirmwareCatalog } from './fleet/catalog.ts';
+import { fleetRoutes } from './fleet/routes.ts';
+import { FleetService } from './fleet/service.ts';
+import { FleetStore } from './fleet/store.ts';
 import { createLogger, type Logger } from './log.ts';
 import { SessionBroker } from './sessions/broker.ts';
 import { ConsolePresence } from './sessions/console-presence.ts';
 import { SessionStore } from './sessions/session-store.ts';
+import { SoftwareDelivery } from './software/delivery.ts';
+import { JobStore } from './software/job-store.ts';
+import { PackageStore } from './software/package-store.ts';
+import { loadReleaseKey } from './software/release-key.ts';
+import { DEFAULT_MAX_PACKAGE_BYTES, softwareRoutes } from './software/routes.ts';
 import { setUpAgentNamespace } from './sockets/agent-namespace.ts';
 import { setUpConsoleNamespace } from './sockets/console-namespace.ts';
 import { createIo } from './sockets/io.ts';
@@ -48,6 +57,11 @@ export interface SignalingOptions {
    * 'failed' (detail: the console disconnected). Default 60 000 ms.
    */
   consoleGraceMs?: number;
+  /** The current firmware release per device model, for the fleet's alerts. Default: the
+   * newest firmware package uploaded here. */
+  firmwareCatalog?: FirmwareCatalog;
+  /** Largest software package an admin may upload, in bytes. Default 256 MiB. */
+  maxPackageBytes?: number;
 }
 
 export interface SignalingServer {
@@ -56,6 +70,8 @@ export interface SignalingServer {
   /** The port actually bound, also when 0 was asked for. */
   port: number;
   admin: Admin;
+  /** Uploaded packages; also answers the latest firmware version per model. */
+  packages: PackageStore;
   /** Ends open sessions, drops every socket, stops listening and closes the database. */
   close(): Promise<void>;
 }
@@ -76,7 +92,15 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
   const registry = new AgentRegistry();
   const directory = new AgentDirectory(agents, registry);
   const challenges = new ChallengeStore();
-  const enrolment = new EnrolmentService({ db, agents, facilities, audit, log: log('agents') });
+  const releaseKey = loadReleaseKey(opts.dataDir);
+  const enrolment = new EnrolmentService({
+    db,
+    agents,
+    facilities,
+    audit,
+    log: log('agents'),
+    releaseKey: releaseKey.publicKeyBase64,
+  });
   const tasks = new TaskTracker(log('server'));
 
   const signIn = new SignInService({
@@ -95,6 +119,43 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     onSignOut: (hash) => io.of('/console').in(webSessionRoom(hash)).disconnectSockets(true),
     log: log('http'),
   });
+  const packages = new PackageStore(db, opts.dataDir, releaseKey);
+  const jobs = new JobStore(db);
+  const delivery = new SoftwareDelivery({
+    packages,
+    jobs,
+    directory,
+    audit,
+    releaseKey,
+    log: log('software'),
+    isOnline: (agentId) => registry.isOnline(agentId),
+    toAgent: (agentId, message) =>
+      void agentSockets.to(agentRoom(agentId)).emit(MESSAGE_EVENT, message),
+    toConsoles: (message) => void consoles.emit(MESSAGE_EVENT, message),
+  });
+  api.mount(
+    softwareRoutes({
+      webSessions,
+      packages,
+      jobs,
+      delivery,
+      directory,
+      audit,
+      releaseKey,
+      maxPackageBytes: opts.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES,
+      log: log('software'),
+    }),
+  );
+  const fleetStore = new FleetStore(db);
+  const fleet = new FleetService({
+    store: fleetStore,
+    agents,
+    registry,
+    // Firmware uploaded here is the current release unless the caller knows better.
+    catalog: opts.firmwareCatalog ?? packages,
+    log: log('fleet'),
+  });
+  api.mount(fleetRoutes({ fleet, webSessions, log: log('fleet') }));
   const staticDir = opts.staticDir ?? resolve(import.meta.dirname, '..', 'dist');
   const files = staticFiles(staticDir, log('http'));
 
@@ -146,9 +207,15 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     agentChanged,
     track: (work) => tasks.track(work),
     log: log('agents'),
+    serviceData: fleet,
+    software: delivery,
+    releaseKey: releaseKey.publicKeyBase64,
   });
 
-  const purge = setInterval(() => tasks.track(webSessions.purgeExpired()), PURGE_INTERVAL_MS);
+  const purge = setInterval(() => {
+    tasks.track(webSessions.purgeExpired());
+    tasks.track(fleetStore.prune());
+  }, PURGE_INTERVAL_MS);
   purge.unref();
 
   await listen(http, opts.port, opts.host ?? '0.0.0.0');
@@ -173,6 +240,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     url,
     port,
     admin: createAdmin({ facilities, users, enrolment, directory, audit }),
+    packages,
     close: () => (closing ??= close()),
   };
 }

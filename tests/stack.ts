@@ -32,6 +32,13 @@ export interface StackOptions {
   policy?: Record<string, unknown>;
   /** Start a virtual display with the demo service tool for the agent to capture. */
   desktop?: boolean;
+  /** Extra environment for the agent process, e.g. `TETHER_SERVICE_REPORT_SECONDS`. */
+  agentEnv?: Record<string, string>;
+  /**
+   * The address the agent should use to reach the server, given the server's own port:
+   * for a test that puts a cuttable connection between the two.
+   */
+  agentRoute?: (serverPort: number) => Promise<string>;
 }
 
 /**
@@ -63,7 +70,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];
   const agent = startAgentProcess({
-    serverUrl: `http://127.0.0.1:${server.port}`,
+    serverUrl: options.agentRoute
+      ? await options.agentRoute(server.port)
+      : `http://127.0.0.1:${server.port}`,
     dataDir: agentDir,
     dropboxDir,
     consentPort: 0,
@@ -74,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: {
       DISPLAY: display?.display ?? '',
       ...(staticDir ? { TETHER_STATIC_DIR: staticDir } : {}),
+      ...options.agentEnv,
     },
   });
 

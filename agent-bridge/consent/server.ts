@@ -6,6 +6,7 @@ import sirv from 'sirv';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Capability } from '../../shared/capabilities.ts';
 import { TetherError } from '../../shared/errors.ts';
+import type { UpdateDecision } from '../../shared/software.ts';
 import { MAX_MESSAGE_CHARS, parseMessage } from '../../shared/protocol/common.ts';
 import {
   ConsentToAgent,
@@ -24,6 +25,8 @@ export interface ConsentActions {
   end(sessionId: string): void;
   /** Takes a capability back from a running session. */
   revoke(sessionId: string, capability: Capability): void;
+  /** Answers a software or licence delivery; absent where the agent delivers none. */
+  answerUpdate?(jobId: string, decision: UpdateDecision): void;
 }
 
 export interface ConsentServerOptions {
@@ -179,6 +182,11 @@ export class ConsentServer {
         actions.deny(message.sessionId);
       } else if (message.type === 'consent.revoke') {
         actions.revoke(message.sessionId, message.capability);
+      } else if (message.type === 'update.answer') {
+        if (!actions.answerUpdate) {
+          throw new TetherError('not_found', 'This agent delivers no updates.');
+        }
+        actions.answerUpdate(message.jobId, message.decision);
       } else {
         actions.end(message.sessionId);
       }

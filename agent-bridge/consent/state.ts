@@ -1,5 +1,6 @@
 import type { Capability } from '../../shared/capabilities.ts';
 import type { ConsentState } from '../../shared/protocol/consent.ts';
+import type { UpdateView } from '../../shared/software.ts';
 import type { SessionRegistry } from '../session/registry.ts';
 
 export interface ConsentContext {
@@ -11,6 +12,8 @@ export interface ConsentContext {
   grantedByDefault: readonly Capability[];
   /** Whether a session is looking at the screen right now. */
   viewing: (sessionId: string) => boolean;
+  /** Software and licence deliveries to show, if the agent delivers any. */
+  updates?: () => UpdateView[];
 }
 
 const ACTIVE_STATES = ['approved', 'connecting', 'active', 'reconnecting'] as const;
@@ -74,6 +77,7 @@ export function buildConsentState(
       outcome,
       endedAt,
     })),
+    updates: context.updates?.() ?? [],
   };
 }
 

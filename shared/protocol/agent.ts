@@ -3,6 +3,14 @@ import { Capability } from '../capabilities.ts';
 import { Device } from '../devices.ts';
 import { ErrorCode } from '../errors.ts';
 import { EndReason } from '../session-machine.ts';
+import { ServiceAck, ServiceReport } from '../service-data.ts';
+import {
+  ChunkRequest,
+  SoftwareChunk,
+  SoftwareOffer,
+  SoftwareReport,
+  SoftwareUnavailable,
+} from '../software.ts';
 import { Id, IsoTime, Person } from './common.ts';
 import { IceServer, SignalData } from './signal.ts';
 import { FacilityView } from './views.ts';
@@ -55,6 +63,12 @@ export const AgentToServer = z.discriminatedUnion('type', [
     reason: z.enum(['denied', 'consent_timeout']),
     detail: z.string().max(500).optional(),
   }),
+  /** Device health and events for the fleet dashboard; answered with `service.ack`. */
+  ServiceReport,
+  /** The next bytes of a package the agent is downloading (see shared/software.ts). */
+  ChunkRequest,
+  /** One step of a software or licence delivery: approval, download, install, outcome. */
+  SoftwareReport,
 ]);
 export type AgentToServer = z.infer<typeof AgentToServer>;
 
@@ -65,6 +79,8 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     facility: FacilityView,
     /** Sessions the server still considers open for this agent, e.g. after a reconnect. */
     openSessionIds: z.array(Id).max(100),
+    /** Base64 of the server's Ed25519 release public key; the agent pins the first it sees. */
+    releaseKey: z.string().min(40).max(60).optional(),
   }),
   /** A technician asks for a session; the agent decides by policy and staff consent. */
   z.object({
@@ -100,5 +116,11 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     message: z.string().max(1000),
     sessionId: Id.optional(),
   }),
+  /** The server stored a service report; the agent drops it from its outbox. */
+  ServiceAck,
+  /** A signed package or licence for some of the agent's devices, for staff to approve. */
+  SoftwareOffer,
+  SoftwareChunk,
+  SoftwareUnavailable,
 ]);
 export type ServerToAgent = z.infer<typeof ServerToAgent>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Capability } from '../capabilities.ts';
+import { UpdateDecision, UpdateView } from '../software.ts';
 import { Id, IsoTime, Person } from './common.ts';
 
 /**
@@ -17,6 +18,8 @@ export const ConsentToAgent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.end'), sessionId: Id }),
   /** Takes a capability back from a running session (e.g. stops remote control). */
   z.object({ type: z.literal('consent.revoke'), sessionId: Id, capability: Capability }),
+  /** Staff answer a software or licence delivery: install now, in a window, or decline. */
+  z.object({ type: z.literal('update.answer'), jobId: Id, decision: UpdateDecision }),
 ]);
 export type ConsentToAgent = z.infer<typeof ConsentToAgent>;
 
@@ -71,6 +74,11 @@ export const ConsentState = z.object({
       }),
     )
     .max(20),
+  /**
+   * Software and licence deliveries: waiting for an answer, under way, and recent ones.
+   * Absent from an agent that delivers none.
+   */
+  updates: z.array(UpdateView).max(50).optional(),
 });
 export type ConsentState = z.infer<typeof ConsentState>;
 

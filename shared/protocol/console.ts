@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Capability } from '../capabilities.ts';
 import { ErrorCode } from '../errors.ts';
+import { JobView } from '../software.ts';
 import { Id } from './common.ts';
 import { IceServer, SignalData } from './signal.ts';
 import { AgentView, SessionView, UserView } from './views.ts';
@@ -64,6 +65,8 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     message: z.string().max(1000),
     sessionId: Id.optional(),
   }),
+  /** A software or licence delivery changed: sent to every console on each step. */
+  z.object({ type: z.literal('software.job'), job: JobView }),
 ]);
 export type ServerToConsole = z.infer<typeof ServerToConsole>;
 

@@ -21,7 +21,15 @@ export const EnrolRequest = z.object({
 });
 export type EnrolRequest = z.infer<typeof EnrolRequest>;
 
-export const EnrolResponse = z.object({ agentId: Id, facility: FacilityView });
+export const EnrolResponse = z.object({
+  agentId: Id,
+  facility: FacilityView,
+  /**
+   * Base64 of the server's raw Ed25519 release public key. The agent pins it here, at
+   * enrolment, the one moment it already trusts the server through the one-time token.
+   */
+  releaseKey: z.string().min(40).max(60),
+});
 export type EnrolResponse = z.infer<typeof EnrolResponse>;
 
 /** POST /api/agents/challenge: a fresh, single-use challenge the agent signs to connect. */

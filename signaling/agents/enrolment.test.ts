@@ -28,6 +28,7 @@ describe('agent enrolment', () => {
     expect(await res.json()).toEqual({
       agentId: key.agentId,
       facility: { id: t.facilityId, name: 'Test Facility' },
+      releaseKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
     });
     const agents = await t.server.admin.listAgents();
     expect(agents).toMatchObject([{ id: key.agentId, online: false, devices: [] }]);

@@ -22,6 +22,7 @@ export class EnrolmentService {
   readonly #facilities: FacilityStore;
   readonly #audit: AuditLedger;
   readonly #log: Logger;
+  readonly #releaseKey: string;
 
   constructor(deps: {
     db: Db;
@@ -29,12 +30,15 @@ export class EnrolmentService {
     facilities: FacilityStore;
     audit: AuditLedger;
     log: Logger;
+    /** Base64 of the release public key, handed to each agent it enrols to pin. */
+    releaseKey: string;
   }) {
     this.#db = deps.db;
     this.#agents = deps.agents;
     this.#facilities = deps.facilities;
     this.#audit = deps.audit;
     this.#log = deps.log;
+    this.#releaseKey = deps.releaseKey;
   }
 
   /** A fresh single-use token for `facilityId`. Only its hash is stored. */
@@ -93,7 +97,7 @@ export class EnrolmentService {
     });
     this.#log.info({ agentId, facilityId, name: request.name }, 'agent enrolled');
 
-    return { agentId, facility };
+    return { agentId, facility, releaseKey: this.#releaseKey };
   }
 
   /** Marks the token used in one conditional update, so two racing uses cannot both win. */

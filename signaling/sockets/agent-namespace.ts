@@ -8,6 +8,8 @@ import type { AgentRegistry } from '../agents/registry.ts';
 import type { AuditLedger } from '../audit/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { SessionBroker } from '../sessions/broker.ts';
+import type { ServiceReport } from '../../shared/service-data.ts';
+import type { SoftwareDelivery } from '../software/delivery.ts';
 import { nowIso } from '../util.ts';
 import { messageTypes, onMessages } from './messages.ts';
 import { agentRoom } from './rooms.ts';
@@ -25,6 +27,12 @@ export interface AgentNamespaceDeps {
   /** Keeps background work visible to shutdown and its failures in the log. */
   track(work: Promise<unknown>): void;
   log: Logger;
+  /** Stores service reports (device health and events) for the fleet dashboard. */
+  serviceData: { ingest(agentId: string, report: ServiceReport): Promise<void> };
+  /** Software and licence delivery: offers, chunks and the agent's reports. */
+  software: SoftwareDelivery;
+  /** Base64 of the release public key, sent in `hello` for the agent to pin. */
+  releaseKey: string;
 }
 
 /**
@@ -52,6 +60,7 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
         switch (message.type) {
           case 'agent.inventory':
             registry.setDevices(agent.id, message.devices);
+            deps.software.inventory(agent.id, message.devices);
             deps.agentChanged(agent.id);
             return;
           case 'session.approve':
@@ -79,6 +88,14 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
               message.reason,
               message.detail,
             );
+          case 'software.chunk.request':
+            return deps.software.chunkRequest(agent.id, message);
+          case 'software.report':
+            return deps.software.report(agent.id, message);
+          case 'service.report':
+            // Acknowledged only once stored; a failure leaves the report in the agent's outbox.
+            await deps.serviceData.ingest(agent.id, message);
+            return send({ type: 'service.ack', seq: message.seq });
         }
       },
     });
@@ -88,8 +105,10 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
       agentId: agent.id,
       facility: agent.facility,
       openSessionIds: broker.openSessionIdsOfAgent(agent.id),
+      releaseKey: deps.releaseKey,
     });
     deps.track(cameOnline(deps, agent.id, agent.name, socket.handshake.address));
+    deps.track(deps.software.agentOnline(agent.id));
   });
 }
 

@@ -1,4 +1,6 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { serviceDataMigration } from '../fleet/migration.ts';
+import { softwareMigration } from '../software/migration.ts';
 
 /**
  * The few schema statements that differ between database engines. The migrations below
@@ -100,6 +102,10 @@ function initial(ddl: DialectDdl): Migration {
 /** Every migration, in order, kept in code so that the server ships as one unit. */
 export function migrationProvider(ddl: DialectDdl): MigrationProvider {
   return {
-    getMigrations: async () => ({ '0001_initial': initial(ddl) }),
+    getMigrations: async () => ({
+      '0001_initial': initial(ddl),
+      '0002_service_data': serviceDataMigration(ddl),
+      '0003_software': softwareMigration,
+    }),
   };
 }

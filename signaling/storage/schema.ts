@@ -1,4 +1,16 @@
 import type { Generated } from 'kysely';
+import type {
+  DeviceEventsTable,
+  FleetDevicesTable,
+  HealthSamplesTable,
+  ServiceReportsTable,
+} from '../fleet/tables.ts';
+import type {
+  LicencesTable,
+  SoftwareJobsTable,
+  SoftwarePackagesTable,
+  SoftwareTargetsTable,
+} from '../software/tables.ts';
 
 /**
  * Table shapes as Kysely sees them. Times are ISO-8601 strings and lists are JSON text, so
@@ -12,6 +24,14 @@ export interface Database {
   agents: AgentsTable;
   sessions: SessionsTable;
   audit: AuditTable;
+  service_reports: ServiceReportsTable;
+  fleet_devices: FleetDevicesTable;
+  health_samples: HealthSamplesTable;
+  device_events: DeviceEventsTable;
+  software_packages: SoftwarePackagesTable;
+  software_jobs: SoftwareJobsTable;
+  software_targets: SoftwareTargetsTable;
+  licences: LicencesTable;
 }
 
 export interface UsersTable {

@@ -3,6 +3,7 @@ import type { AgentView, SessionView, UserView } from '../../shared/protocol/vie
 import { createLogger } from '../lib/log.ts';
 import { ServerLink } from './server-link.svelte.ts';
 import { SessionController } from './session/session-controller.svelte.ts';
+import { jobFeed } from './software/job-feed.ts';
 
 const log = createLogger('console');
 
@@ -120,6 +121,9 @@ export class ConsoleModel {
         break;
       case 'error':
         this.#onError(message.message, message.sessionId);
+        break;
+      case 'software.job':
+        jobFeed.publish(message.job);
         break;
     }
   }
