@@ -17,6 +17,7 @@ const STATE: ConsentState = {
   pending: [],
   active: [],
   recent: [],
+  updates: [],
 };
 
 let server: ConsentServer | undefined;

@@ -16,6 +16,7 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { ChunkedDownload } from './download.ts';
 import type { LocalJob, LocalJobs, LocalTarget } from './local-jobs.ts';
+import { ProgressThrottle } from './progress-throttle.ts';
 import type { ReleaseKeyPin } from './release-pin.ts';
 import { checkBytes, checkLicence, checkManifest, checkModel, type Verdict } from './verify.ts';
 import { checkWindow, isOver, untilOpen, windowWords } from './window.ts';
@@ -40,9 +41,6 @@ interface Events {
 /** States of a device that is approved (or about to be) and not yet being installed. */
 const WAITING_TO_INSTALL: TargetState[] = ['offered', 'scheduled', 'downloading', 'verifying'];
 
-/** Progress is reported to the server in steps of this size. */
-const PROGRESS_STEP = 0.05;
-
 /**
  * The agent's side of software and licence delivery. An offer is checked at once
  * (signature against the pinned release key, device and model, licence serial and expiry)
@@ -58,7 +56,7 @@ export class SoftwareAgent extends EventEmitter<Events> {
   readonly #downloads = new Map<string, ChunkedDownload>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #running = new Set<string>();
-  readonly #sentProgress = new Map<string, number>();
+  readonly #progress = new ProgressThrottle();
 
   constructor(options: SoftwareAgentOptions) {
     super();
@@ -373,7 +371,8 @@ export class SoftwareAgent extends EventEmitter<Events> {
       job.targets[id] = { ...job.targets[id]!, state: step.state, progress: step.progress };
     }
     this.#o.jobs.save(job);
-    if (this.#worthReporting(`${job.offer.jobId}:*`, step.progress)) this.#report(job, null);
+    if (this.#progress.worthReporting(`${job.offer.jobId}:*`, step.progress))
+      this.#report(job, null);
     this.emit('change');
   }
 
@@ -389,21 +388,11 @@ export class SoftwareAgent extends EventEmitter<Events> {
     this.#o.jobs.save(job);
     if (
       before.state !== next.state ||
-      this.#worthReporting(`${job.offer.jobId}:${deviceId}`, next.progress)
+      this.#progress.worthReporting(`${job.offer.jobId}:${deviceId}`, next.progress)
     ) {
       this.#report(job, deviceId, next, window);
     }
     this.emit('change');
-  }
-
-  /** Whether progress moved enough since the last report to tell the server. */
-  #worthReporting(key: string, progress: number | null): boolean {
-    const last = this.#sentProgress.get(key);
-    if (progress !== null && last !== undefined && progress < 1 && progress - last < PROGRESS_STEP)
-      return false;
-    if (progress === null) this.#sentProgress.delete(key);
-    else this.#sentProgress.set(key, progress);
-    return true;
   }
 
   #report(

@@ -74,11 +74,8 @@ export const ConsentState = z.object({
       }),
     )
     .max(20),
-  /**
-   * Software and licence deliveries: waiting for an answer, under way, and recent ones.
-   * Absent from an agent that delivers none.
-   */
-  updates: z.array(UpdateView).max(50).optional(),
+  /** Software and licence deliveries: waiting for an answer, under way, and recent ones. */
+  updates: z.array(UpdateView).max(50),
 });
 export type ConsentState = z.infer<typeof ConsentState>;
 

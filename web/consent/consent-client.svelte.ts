@@ -6,6 +6,7 @@ import {
   type ConsentToAgent,
 } from '../../shared/protocol/consent.ts';
 import { MESSAGE_EVENT } from '../../shared/protocol/console.ts';
+import type { UpdateDecision } from '../../shared/software.ts';
 import { receive } from '../lib/inbound.ts';
 import { createLogger } from '../lib/log.ts';
 
@@ -30,7 +31,13 @@ export class ConsentClient {
   ending = $state<string[]>([]);
   /** Sessions whose remote control staff asked to stop, until the agent confirms. */
   stopping = $state<string[]>([]);
+  /** Software and licence deliveries with an answer on its way. */
+  answeringUpdates = $state<string[]>([]);
+  /** The agent's complaint about an update answer (a window already over, say). */
+  updateError = $state<{ jobId: string; message: string } | null>(null);
   readonly #socket: Socket;
+  /** The delivery answered last: an error that follows it is about that delivery. */
+  #lastUpdate: string | null = null;
 
   constructor() {
     this.#socket = io({ withCredentials: false });
@@ -73,6 +80,16 @@ export class ConsentClient {
     }
   }
 
+  /** Staff's answer to a software or licence delivery: now, in a window, or declined. */
+  answerUpdate(jobId: string, decision: UpdateDecision): void {
+    if (this.answeringUpdates.includes(jobId)) return;
+    if (this.#send({ type: 'update.answer', jobId, decision })) {
+      this.updateError = null;
+      this.#lastUpdate = jobId;
+      this.answeringUpdates.push(jobId);
+    }
+  }
+
   close(): void {
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
@@ -92,6 +109,11 @@ export class ConsentClient {
     if (!message) return;
 
     if (message.type === 'error') {
+      if (this.#lastUpdate && this.answeringUpdates.includes(this.#lastUpdate)) {
+        this.updateError = { jobId: this.#lastUpdate, message: message.message };
+        this.answeringUpdates = [];
+        return;
+      }
       this.error = message.message;
       this.answering = [];
       this.ending = [];
@@ -109,6 +131,9 @@ export class ConsentClient {
     );
     this.stopping = this.stopping.filter((id) =>
       message.active.some((session) => session.sessionId === id && session.controlling),
+    );
+    this.answeringUpdates = this.answeringUpdates.filter((id) =>
+      message.updates.some((update) => update.jobId === id && update.phase === 'offered'),
     );
   }
 }
