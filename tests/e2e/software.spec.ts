@@ -154,3 +154,36 @@ test('a licence is delivered and shown for its device; technicians may not uploa
   await expect(licences).toContainText('Outpatient clinic blood pressure device');
   await expect(licences).toContainText('ECG, SpO2 trend');
 });
+
+test('staff schedule an install for a later window; a window already over is refused in words', async ({
+  page,
+  context,
+}) => {
+  stack = await startStack();
+  await openSoftware(page);
+  await upload(page, '2.70.00', 'CVSM 6400', Buffer.alloc(64 * 1024, 3));
+  await deliver(page, '2.70.00', ['Ward 3 vital signs monitor']);
+
+  const consent = await openConsent(context, stack);
+  const card = consent.getByRole('article', { name: 'Monitor firmware 2.70.00' });
+  await card.getByRole('button', { name: 'Schedule window…' }).click();
+  const form = card.getByRole('form', { name: 'Install window' });
+
+  await form.getByLabel('From').fill('00:00');
+  await form.getByLabel('to', { exact: true }).fill('00:01');
+  await form.getByRole('button', { name: 'Schedule install' }).click();
+  await expect(form.getByRole('alert')).toHaveText(/already over/);
+
+  const tomorrow = new Date(Date.now() + 24 * 60 * 60_000);
+  const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+  await form.getByLabel('On').check();
+  await form.getByLabel('Date').fill(day);
+  await form.getByLabel('From').fill('02:00');
+  await form.getByLabel('to', { exact: true }).fill('04:00');
+  await form.getByRole('button', { name: 'Schedule install' }).click();
+
+  await expect(target(page, 'Ward 3')).toContainText('Scheduled', { timeout: 15_000 });
+  await expect(consent.getByText(/window/i).first()).toBeVisible();
+  const actions = (await stack.server.admin.listAudit()).map((r) => r.action);
+  expect(actions).toContain('software.scheduled');
+});
