@@ -28,14 +28,3 @@ export function calibrationText(device: Pick<FleetDevice, 'calibrationDue' | 'al
 
   return { main: `Due ${device.calibrationDue}`, sub: null, tone: 'plain' };
 }
-
-/** `2025-06-15 14:05:09` in local time, for tables where the date matters. */
-export function dateTime(iso: string | null): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '—';
-
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
