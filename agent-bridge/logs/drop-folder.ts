@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { readNewLines, type ReadPosition } from './file-reader.ts';
+import { readFirstLine, readNewLines, type ReadPosition } from './file-reader.ts';
 import type { LogHub } from './hub.ts';
 
 export interface DropFolderOptions {
@@ -22,9 +22,17 @@ interface FollowedFile extends ReadPosition {
   ino: number;
   /** At start only the tail of a file is wanted: the first read keeps its last lines. */
   tailLines: number | null;
+  /**
+   * Whether the PHI filter has seen this file's first line. A file whose reading starts
+   * past it (a tail at start, a file renamed under a new source) has it read apart, so
+   * the header of a delimited export still masks the rows that follow.
+   */
+  headerSeen: boolean;
 }
 
 const TAIL_BYTES = 64 * 1024;
+/** Most bytes read for a file's first line when it is read apart. */
+const HEADER_BYTES = 16 * 1024;
 
 /**
  * Follows every regular file in the drop folder as a log source `file:<name>`, like
@@ -118,6 +126,7 @@ export class DropFolder {
       if (size < known.offset) {
         this.#log.info({ file: name }, 'file truncated; reading from its start');
         Object.assign(known, { offset: 0, partial: Buffer.alloc(0) });
+        this.#hub.restartSource(sourceId(name));
       }
       return known;
     }
@@ -125,28 +134,45 @@ export class DropFolder {
     const moved = byInode.get(ino);
     if (moved && moved.name !== name) {
       this.#log.debug({ from: moved.name, to: name }, 'file renamed; following it');
-      return { ...moved, name, partial: Buffer.from(moved.partial) };
+      return { ...moved, name, partial: Buffer.from(moved.partial), headerSeen: false };
     }
 
-    if (known) this.#log.info({ file: name }, 'file replaced (rotated); reading from its start');
+    if (known) {
+      this.#log.info({ file: name }, 'file replaced (rotated); reading from its start');
+      this.#hub.restartSource(sourceId(name));
+    }
     if (!this.#started) {
       const offset = Math.max(0, size - TAIL_BYTES);
-      return { name, ino, offset, partial: Buffer.alloc(0), tailLines: this.#initialLines };
+      return {
+        name,
+        ino,
+        offset,
+        partial: Buffer.alloc(0),
+        tailLines: this.#initialLines,
+        headerSeen: false,
+      };
     }
-    return { name, ino, offset: 0, partial: Buffer.alloc(0), tailLines: null };
+    return { name, ino, offset: 0, partial: Buffer.alloc(0), tailLines: null, headerSeen: false };
   }
 
   async #read(path: string, file: FollowedFile, size: number): Promise<void> {
+    const source = sourceId(file.name);
+    const fromStart = file.offset === 0;
+    if (!file.headerSeen && !fromStart) {
+      this.#hub.primeSource(source, await readFirstLine(path, HEADER_BYTES));
+    }
+    file.headerSeen = true;
     let lines = await readNewLines(path, file, size, this.#maxReadBytes).catch(() => []);
 
     if (file.tailLines !== null) {
+      // The first line may be a header the tail leaves out: the filter sees it anyway.
+      if (fromStart && lines[0] !== undefined) this.#hub.primeSource(source, lines[0]);
       // Reading started mid-file: the first piece is a fragment, not a line.
       if (size > TAIL_BYTES) lines = lines.slice(1);
       lines = lines.slice(-file.tailLines);
       file.tailLines = null;
     }
 
-    const source = sourceId(file.name);
     for (const text of lines) this.#hub.publish(source, { text });
   }
 

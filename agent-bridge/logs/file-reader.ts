@@ -37,6 +37,28 @@ export async function readNewLines(
   return splitLines(position, chunk.subarray(0, bytesRead));
 }
 
+/**
+ * The first line of `path` (up to `maxBytes`, without its newline), or '' when the file
+ * cannot be read. Used to see the header row of a file whose reading starts further on.
+ */
+export async function readFirstLine(path: string, maxBytes: number): Promise<string> {
+  const chunk = Buffer.alloc(maxBytes);
+  const handle = await open(path, 'r').catch(() => null);
+  if (!handle) return '';
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(chunk, 0, maxBytes, 0));
+  } catch {
+    return '';
+  } finally {
+    await handle.close();
+  }
+  const data = chunk.subarray(0, bytesRead);
+  const newline = data.indexOf(0x0a);
+
+  return data.subarray(0, newline < 0 ? bytesRead : newline).toString('utf8');
+}
+
 function splitLines(position: ReadPosition, chunk: Buffer): string[] {
   const data = position.partial.length ? Buffer.concat([position.partial, chunk]) : chunk;
   const lastNewline = data.lastIndexOf(0x0a);

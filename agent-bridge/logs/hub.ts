@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { LogLine, LogSource, Severity } from '../../shared/logs.ts';
 import { createPhiFilter, type PhiFilter } from '../phi/filter.ts';
+import { PhiStreams } from '../phi/stream.ts';
 import { cleanLine, findErrorCode, guessSeverity } from './classify.ts';
 
 /** A line as a source hands it to the hub, before it gets its `seq`. */
@@ -33,7 +34,8 @@ export class LogHub extends EventEmitter<HubEvents> {
   #start = 0;
   #nextSeq = 0;
   readonly #sources = new Map<string, LogSource>();
-  readonly #filter: PhiFilter;
+  /** One filter stream per source, so a delimited export's header masks its own rows. */
+  readonly #filters: PhiStreams;
 
   /**
    * `filter` defaults to the built-in PHI rules; pass `createPhiFilter(policy.phi)` for the
@@ -42,7 +44,7 @@ export class LogHub extends EventEmitter<HubEvents> {
   constructor(capacity = 5000, filter: PhiFilter = createPhiFilter()) {
     super();
     this.#capacity = capacity;
-    this.#filter = filter;
+    this.#filters = new PhiStreams(filter);
     // One listener per open session, plus a few of our own.
     this.setMaxListeners(0);
   }
@@ -54,7 +56,24 @@ export class LogHub extends EventEmitter<HubEvents> {
   }
 
   removeSource(id: string): void {
+    this.#filters.forget(id);
     if (this.#sources.delete(id)) this.emit('sources', this.sources());
+  }
+
+  /**
+   * The source starts over (a file truncated or replaced): a table header seen before no
+   * longer describes the lines that come next.
+   */
+  restartSource(id: string): void {
+    this.#filters.reset(id);
+  }
+
+  /**
+   * Shows the filter a line of `id` that is not published: the first line of a file
+   * followed from its tail, so a table header there still masks the rows read after it.
+   */
+  primeSource(id: string, line: string): void {
+    this.#filters.observe(id, line);
   }
 
   sources(): LogSource[] {
@@ -67,7 +86,7 @@ export class LogHub extends EventEmitter<HubEvents> {
    * dropped, so that HL7 segment breaks (CR) and binary junk are still there to see.
    */
   publish(sourceId: string, input: LineInput): LogLine | null {
-    const filtered = this.#filter(input.text);
+    const filtered = this.#filters.next(sourceId, input.text);
     const text = cleanLine(filtered.text);
     if (!text) return null;
 

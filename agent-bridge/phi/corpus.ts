@@ -1,4 +1,12 @@
 import { DEMO_FACILITY_DEVICES } from '../devices/demo-facility.ts';
+import {
+  addressLine,
+  exportLines,
+  structuredLine,
+  uncuedNameLine,
+  vocabularyLines,
+  type PlantedPerson,
+} from './corpus-more.ts';
 
 /**
  * A generated device log with planted patient identifiers, for tests and the benchmark:
@@ -12,6 +20,8 @@ export interface CorpusLine {
   planted: string[];
   /** Service facts that must survive it unchanged. */
   facts: string[];
+  /** The log source the line comes from when it is not the device log: an export file. */
+  source?: string;
 }
 
 const FIRST = ['John', 'Maria', 'Aisha', 'Liam', 'Sofia', 'Noah', 'Olivia', 'Mateo', 'Emma'];
@@ -187,8 +197,20 @@ const serviceLine: Maker = (dice) => {
       facts: [ts, firmware, model, `serial ${serial}`],
     },
   ];
-  return dice.pick(variants);
+  return dice.pick([...variants, dice.pick(vocabularyLines(dice, ts, sim.device))]);
 };
+
+const deviceOf = (dice: Dice) => dice.pick(DEMO_FACILITY_DEVICES).device;
+
+function plantedPerson(dice: Dice): PlantedPerson {
+  const p = person(dice);
+  return { ...p, dob: dobText(dice, p.dob) };
+}
+
+const uncued: Maker = (dice) => uncuedNameLine(dice, timestamp(dice), deviceOf(dice));
+const address: Maker = (dice) => addressLine(dice, timestamp(dice), deviceOf(dice));
+const structured: Maker = (dice) =>
+  structuredLine(dice, timestamp(dice), deviceOf(dice), plantedPerson(dice));
 
 const freeTextLine: Maker = (dice) => {
   const p = person(dice);
@@ -310,15 +332,38 @@ const hl7Line: Maker = (dice) => {
   return { text: `${ts} HL7 rx ${segments.join(join)}`, planted, facts };
 };
 
-/** `count` lines, mostly plain service lines, with free-text and HL7 lines mixed in. */
+/**
+ * `count` lines, mostly plain service lines, with free-text, uncued-name, address,
+ * structured and HL7 lines mixed in, and now and then a delimited export (a header and
+ * its rows, from a source of its own).
+ */
 export function generateCorpus(count: number, seed = 1): CorpusLine[] {
   const dice = new Dice(seed);
   const lines: CorpusLine[] = [];
-  for (let i = 0; i < count; i++) {
-    const roll = dice.int(0, 9);
-    const make = roll < 6 ? serviceLine : roll < 9 ? freeTextLine : hl7Line;
+  let exports = 0;
+  while (lines.length < count) {
+    const roll = dice.int(0, 39);
+    if (roll === 0) {
+      const source = `file:export-${seed}-${exports++}.csv`;
+      lines.push(...exportLines(dice, source, () => plantedPerson(dice)));
+      continue;
+    }
+    // Six in ten service lines, two free text, one HL7 (the mix of a busy device log),
+    // and one in forty each for the newer kinds.
+    const make =
+      roll < 24
+        ? serviceLine
+        : roll < 32
+          ? freeTextLine
+          : roll < 36
+            ? hl7Line
+            : roll < 37
+              ? uncued
+              : roll < 38
+                ? address
+                : structured;
     lines.push(make(dice));
   }
 
-  return lines;
+  return lines.slice(0, count);
 }

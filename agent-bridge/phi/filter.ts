@@ -22,9 +22,11 @@ const MARKERS = /[\ue000\ue001]/g;
 /**
  * Builds the filter every device log line passes before it leaves the agent. Order:
  * binary lines are masked whole; HL7 v2 segments are masked by field position; the
- * policy's extra patterns run; then the built-in free-text rules in one pass. Keep
- * patterns shield text from the free-text rules and extra patterns, not from HL7
- * positions: a keep pattern written for asset tags must not reopen PID-3.
+ * policy's extra patterns run; then the built-in free-text rules (keys, labels, shapes,
+ * addresses, names without a cue). Keep patterns shield text from the free-text rules and
+ * extra patterns, not from HL7 positions: a keep pattern written for asset tags must not
+ * reopen PID-3. The filter holds no state: delimited exports, whose header decides how
+ * later lines are read, go through a `PhiStream` (stream.ts) per source.
  */
 export function createPhiFilter(settings: PhiSettings = DEFAULT_PHI_SETTINGS): PhiFilter {
   const maskText = createTextMasker(settings.internalHosts);

@@ -114,7 +114,8 @@ export const ID_VALUE = `(?=[A-Za-z-]*\\d)[A-Za-z0-9][A-Za-z0-9-]{1,30}`;
 /** +1 (555) 123-4567, 555-123-4567, +44 20 7946 0958, 555.123.4567. */
 export const PHONE = `(?<![\\w.+-])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,4}\\)|\\d{2,4})[ .-]?\\d{3,4}[ .-]\\d{3,4}(?![\\w.-]*\\d)`;
 
-const STREET_SUFFIX = `(?:${[
+/** The kinds of street an English-language address line ends its street with. */
+export const STREET_SUFFIX = `(?:${[
   'Street',
   'St',
   'Avenue',
@@ -143,16 +144,37 @@ const STREET_SUFFIX = `(?:${[
   'Sq',
   'Close',
   'Crescent',
+  'Gardens',
+  'Grove',
+  'Mews',
+  'Walk',
+  'Hill',
+  'Rise',
+  'Vale',
+  'Wharf',
+  'Quay',
+  'Parade',
+  'Esplanade',
 ].join('|')})`;
 
 /**
+ * What ends an English-language address line: a US state and ZIP ("IL 62704"), a UK
+ * postcode ("NW1 6XE"), a Canadian province and postal code ("ON M5V 3L9"), an
+ * Australian state and postcode ("NSW 2000").
+ */
+const REGION_AND_CODE =
+  `(?:[A-Z]{2,3}\\s)?(?:\\d{5}(?:-\\d{4})?|[A-Z]{1,2}\\d[A-Z\\d]?\\s\\d[A-Z]{2}|` +
+  `[A-Z]\\d[A-Z]\\s\\d[A-Z]\\d|\\d{4})(?![\\w-])`;
+
+/**
  * A postal address: house number, one to three capitalised street words and a suffix,
- * then an optional unit, town, state and ZIP ("12 Oak Street, Apt 4, Springfield, IL 62704").
+ * then an optional unit, town and region with its code ("12 Oak Street, Apt 4,
+ * Springfield, IL 62704", "221B Baker Street, London NW1 6XE").
  */
 export const ADDRESS =
   `\\b\\d{1,5}[A-Za-z]?\\s+(?:[A-Z][a-z]+\\s+){1,3}${STREET_SUFFIX}\\b\\.?` +
   `(?:,?\\s(?:Apt|Suite|Unit|Flat)\\.?\\s?[\\w-]+)?` +
-  `(?:,\\s?[A-Z][a-z]+(?:\\s[A-Z][a-z]+)?)?(?:,?\\s[A-Z]{2}\\s\\d{5}(?:-\\d{4})?)?`;
+  `(?:,\\s?[A-Z][a-z]+(?:\\s[A-Z][a-z]+)?)?(?:,?\\s${REGION_AND_CODE})?`;
 
 /** RFC 1918 IPv4, IPv6 unique-local (fc00::/7) and link-local (fe80::/10) addresses. */
 export const PRIVATE_IP =

@@ -53,6 +53,16 @@ describe('agent redact command', () => {
     );
   }, 30_000);
 
+  it('masks a delimited export on stdin by its header, row by row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redact-'));
+    const input = 'PatientName;MRN;Room\nJane Doe;00482913;W3-12\nJane Doe;0048\n';
+
+    const result = await runRedact(input, { TETHER_POLICY: join(dir, 'none.json') });
+
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('PatientName;MRN;Room\n[NAME];[MRN];W3-12\n[ID]\n');
+  }, 30_000);
+
   it('refuses a policy with a broken pattern, naming it, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redact-'));
     const policy = join(dir, 'policy.json');

@@ -5,10 +5,12 @@ import type { Readable, Writable } from 'node:stream';
 import { loadConfig } from '../config.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../policy.ts';
 import { createPhiFilter, type PhiFilter } from './filter.ts';
+import { PhiStream } from './stream.ts';
 
 /**
  * Passes every line of `input` through `filter` and writes it to `output`, one line out
- * for each line in, as the lines arrive. Waits for `output` to drain so a slow reader
+ * for each line in, as the lines arrive. The input is one source: a delimited export's
+ * header masks the columns of the rows below it. Waits for `output` to drain so a slow reader
  * does not make the whole input pile up in memory. Returns the number of lines.
  */
 export async function redactLines(
@@ -17,10 +19,11 @@ export async function redactLines(
   filter: PhiFilter,
 ): Promise<number> {
   const lines = createInterface({ input, crlfDelay: Infinity });
+  const stream = new PhiStream(filter);
   let count = 0;
   for await (const line of lines) {
     count++;
-    if (!output.write(`${filter(line).text}\n`)) await once(output, 'drain');
+    if (!output.write(`${stream.next(line).text}\n`)) await once(output, 'drain');
   }
 
   return count;

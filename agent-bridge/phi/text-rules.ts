@@ -12,15 +12,31 @@ import {
   anyCase,
   escapeRegex,
 } from './patterns.ts';
+import {
+  AUSTRALIAN_STATE_POSTCODE,
+  CANADIAN_POSTAL_CODE,
+  DUTCH_POSTCODE,
+  DUTCH_POSTCODE_LEAD,
+  EUROPEAN_STREET,
+  FRENCH_STREET,
+  MAY_HOLD_EUROPEAN_STREET,
+  MAY_HOLD_OTHER_ADDRESS,
+  PREFIXED_POSTCODE,
+  STREET_NAME_THEN_NUMBER,
+  UK_POSTCODE,
+} from './address-patterns.ts';
+import { maskUncuedNames } from './names.ts';
+import { maskStructured, mayHoldStructured } from './structured.ts';
 import { placeholder, type PhiTag, type Removals } from './tags.ts';
 
 /**
- * One free-text rule. `source` has exactly two capture groups: a prefix that is kept (the
- * label, "MRN: ") and the value that is replaced. `tag` is fixed, or read from the prefix
- * for labels that share one rule.
+ * One free-text rule: a `prefix` that is kept (the label, "MRN: ", often empty) and the
+ * `value` that is replaced. Neither may hold capture groups of its own. `tag` is fixed,
+ * or read from the prefix for labels that share one rule.
  */
 interface TextRule {
-  source: string;
+  prefix: string;
+  value: string;
   tag: PhiTag | ((prefix: string) => PhiTag);
 }
 
@@ -42,16 +58,17 @@ function tagForLabel(prefix: string): PhiTag {
 }
 
 // "Module name: NIBP" names a part of the device, not a person.
-const NOT_A_PERSON_BEFORE = anyCase(
-  '(?<!(?:module|device|file|host|model|user|network|printer|sensor|ap|ssid|app|service|' +
-    'server|process|task|probe|cuff|profile)[ _-]?)',
+const PERSON_LABELS = anyCase(
+  '(?:(?:(?:patient|pt|first|last|given|family|full|middle|maiden)[ _-]?)?name|patient|pt|' +
+    'sur[ _-]?name|fore[ _-]?names?|guarantor|insured|subscriber|next[ _-]of[ _-]kin)',
 );
-const NAME_LABEL =
-  NOT_A_PERSON_BEFORE +
-  anyCase(
-    '(?:(?:(?:patient|pt|first|last|given|family|full|middle|maiden)[ _-]?)?name|patient|pt|' +
-      'guarantor|insured|subscriber|next[ _-]of[ _-]kin)',
-  );
+const THING_WORDS = anyCase(
+  '(?:module|device|file|host|model|user|network|printer|sensor|ap|ssid|app|service|' +
+    'server|process|task|probe|cuff|profile)',
+);
+// The label is matched first and the thing word looked for behind it only then: a
+// lookbehind in front would be tried at every word of every line.
+const NAME_LABEL = `${PERSON_LABELS}(?<!${THING_WORDS}[ _-]?${PERSON_LABELS})`;
 
 const ID_LABELS = anyCase(
   'mrn|mr#|medical[ _-]record(?:[ _-]number|[ _-]no\\.?)?|record[ _-](?:number|no\\.?)|' +
@@ -74,45 +91,71 @@ const ID_LABELS_BARE = anyCase(
     'ssn|patient id|visit (?:id|number|no\\.?)|encounter(?: id)?|record (?:number|no\\.?)',
 );
 
+const ADDRESS_LABELS =
+  '(?:(?:home[ _-])?(?:address|addr|street)|city|town|zip(?:[ _-]?code)?|' +
+  'post(?:al)?[ _-]?code)';
+
 const BUILT_IN_HOST_SUFFIXES = ['local', 'lan', 'internal', 'corp', 'intranet', 'home.arpa'];
 
 /** The built-in rules, earliest first where two could start at the same place. */
-function builtInRules(): TextRule[] {
+export function builtInRules(): TextRule[] {
   return [
     {
-      source: `(\\b${NAME_LABEL}\\s*[:=]\\s*)("[^"]{0,200}"|'[^']{0,200}'|${NAME_VALUE}|${TOKEN_VALUE})`,
+      prefix: `\\b${NAME_LABEL}\\s*[:=]\\s*`,
+      value: `"[^"]{0,200}"|'[^']{0,200}'|${NAME_VALUE}|${TOKEN_VALUE}`,
       tag: 'NAME',
     },
     {
-      source: `(\\b${anyCase('(?:for )?(?:patient|pt)')}\\.?\\s+)(${CUE_NAME})`,
+      prefix: `\\b${anyCase('(?:for )?(?:patient|pt)')}\\.?\\s+`,
+      value: CUE_NAME,
       tag: 'NAME',
     },
     {
-      source:
-        `(\\b${anyCase('(?:dob|d\\.o\\.b\\.?|date of birth|birth ?date|born(?: on)?)')}` +
-        `\\s*[:=]?\\s*)(${DATE_VALUE})`,
+      prefix:
+        `\\b${anyCase('(?:dob|d\\.o\\.b\\.?|date of birth|birth ?date|born(?: on)?)')}` +
+        `\\s*[:=]?\\s*`,
+      value: DATE_VALUE,
       tag: 'DOB',
     },
     {
-      source:
-        `(\\b${anyCase('(?:home[ _-])?(?:address|addr|street)')}\\s*[:=]\\s*)` +
-        `("[^"]{0,200}"|[^;|\\t]+?(?=\\s*[;|\\t]|\\s+[A-Za-z_]+\\s*[=:]|$))`,
+      prefix: `\\b${anyCase(ADDRESS_LABELS)}\\s*[:=]\\s*`,
+      value:
+        `(?!\\[[A-Z]+\\])` + `(?:"[^"]{0,200}"|[^;|\\t]+?(?=\\s*[;|\\t]|\\s+[A-Za-z_]+\\s*[=:]|$))`,
       tag: 'ADDRESS',
     },
     {
-      source:
-        `(\\b(?:${ID_LABELS}|${CONTACT_LABELS})\\s*[:=]\\s*)` +
-        `("[^"]{0,200}"|\\+?[\\d(][\\d ().-]{5,}\\d|${TOKEN_VALUE})`,
+      prefix: `\\b(?:${ID_LABELS}|${CONTACT_LABELS})\\s*[:=]\\s*`,
+      value: `"[^"]{0,200}"|\\+?[\\d(][\\d ().-]{5,}\\d|${TOKEN_VALUE}`,
       tag: tagForLabel,
     },
     {
-      source: `(\\b(?:${ID_LABELS_BARE})\\s?(?:#|no\\.?|nr\\.?)?\\s?)(${ID_VALUE})`,
+      prefix: `\\b(?:${ID_LABELS_BARE})\\s?(?:#|no\\.?|nr\\.?)?\\s?`,
+      value: ID_VALUE,
       tag: tagForLabel,
     },
-    { source: `()(${SSN})`, tag: 'SSN' },
-    { source: `()(${PRIVATE_IP})`, tag: 'IP' },
-    { source: `()(${PHONE})`, tag: 'PHONE' },
-    { source: `()(${ADDRESS})`, tag: 'ADDRESS' },
+    { prefix: '', value: SSN, tag: 'SSN' },
+    { prefix: '', value: PRIVATE_IP, tag: 'IP' },
+    { prefix: '', value: PHONE, tag: 'PHONE' },
+  ];
+}
+
+/**
+ * Postal addresses but the European street form (which has its own pass). They run as a
+ * pass of their own behind a cheap test (MAY_HOLD_OTHER_ADDRESS), so most lines never
+ * pay for them.
+ */
+function addressRules(): TextRule[] {
+  return [
+    { prefix: '', value: ADDRESS, tag: 'ADDRESS' },
+    ...[
+      FRENCH_STREET,
+      STREET_NAME_THEN_NUMBER,
+      UK_POSTCODE,
+      CANADIAN_POSTAL_CODE,
+      PREFIXED_POSTCODE,
+      AUSTRALIAN_STATE_POSTCODE,
+    ].map((value): TextRule => ({ prefix: '', value, tag: 'ADDRESS' })),
+    { prefix: DUTCH_POSTCODE_LEAD, value: DUTCH_POSTCODE, tag: 'ADDRESS' },
   ];
 }
 
@@ -134,14 +177,41 @@ function hostPattern(internalHosts: readonly string[]): RegExp {
 export type TextMasker = (text: string, removals: Removals) => string;
 
 /**
+ * Compiles rules into one regular expression and one pass over the text. Each rule gets
+ * one capture group, its prefix: the group that took part tells which rule matched, and
+ * the value is the rest of the match. One group per rule rather than two halves what each
+ * match allocates.
+ */
+function rulePass(rules: readonly TextRule[]): TextMasker {
+  const combined = new RegExp(rules.map((r) => `(${r.prefix})(?:${r.value})`).join('|'), 'g');
+
+  return (text, removals) =>
+    text.replace(combined, (...args: unknown[]) => {
+      // args: whole match, then one group per rule, then offset and input.
+      for (let i = 0; i < rules.length; i++) {
+        const prefix = args[1 + i];
+        if (typeof prefix !== 'string') continue;
+        const rule = rules[i] as TextRule;
+        const tag = typeof rule.tag === 'function' ? rule.tag(prefix) : rule.tag;
+        removals.count++;
+        return prefix + placeholder(tag);
+      }
+      return String(args[0]);
+    });
+}
+
+/**
  * Compiles the free-text rules once; `internalHosts` adds the policy's domain suffixes.
- * Most rules share one pass over the line. E-mail addresses and host names have a pass of
- * their own behind a cheap test (an `@`, a known suffix), because their patterns may start
- * at any letter and would slow down the shared pass on every line.
+ * Order: values under identity keys in JSON-like text; the labelled and shaped rules in
+ * one shared pass; European streets and the other non-US addresses, each behind a cheap
+ * test; e-mail addresses and host names, behind a cheap test too (an `@`, a known
+ * suffix), because their patterns may start at any letter; last, names without a cue,
+ * once the rules before have taken what they know.
  */
 export function createTextMasker(internalHosts: readonly string[] = []): TextMasker {
-  const rules = builtInRules();
-  const combined = new RegExp(rules.map((r) => r.source).join('|'), 'g');
+  const builtIn = rulePass(builtInRules());
+  const addresses = rulePass(addressRules());
+  const europeanStreets = rulePass([{ prefix: '', value: EUROPEAN_STREET, tag: 'ADDRESS' }]);
   const email = new RegExp(EMAIL, 'g');
   const hosts = hostPattern(internalHosts);
   const mayHoldHost = new RegExp(
@@ -158,22 +228,14 @@ export function createTextMasker(internalHosts: readonly string[] = []): TextMas
   };
 
   return (text, removals) => {
-    let out = text.replace(combined, (...args: unknown[]) => {
-      // args: whole match, then two groups per rule, then offset and input.
-      for (let i = 0; i < rules.length; i++) {
-        const value = args[2 + 2 * i];
-        if (typeof value !== 'string') continue;
-        const prefix = (args[1 + 2 * i] as string | undefined) ?? '';
-        const rule = rules[i] as TextRule;
-        const tag = typeof rule.tag === 'function' ? rule.tag(prefix) : rule.tag;
-        removals.count++;
-        return prefix + placeholder(tag);
-      }
-      return String(args[0]);
-    });
+    const keyed = mayHoldStructured(text) ? maskStructured(text, removals) : text;
+    let out = builtIn(keyed, removals);
+    // Streets first: their postcode and town go with them, not as a second item.
+    if (MAY_HOLD_EUROPEAN_STREET.test(out)) out = europeanStreets(out, removals);
+    if (MAY_HOLD_OTHER_ADDRESS.test(out)) out = addresses(out, removals);
     if (out.includes('@')) out = out.replace(email, mask('EMAIL', removals));
     if (mayHoldHost.test(out)) out = out.replace(hosts, mask('HOST', removals));
 
-    return out;
+    return maskUncuedNames(out, removals);
   };
 }
