@@ -6,4 +6,3 @@ export interface FirmwareCatalog {
   /** The newest released firmware version for `model`, or null when none is known. */
   latest(model: string): Promise<string | null>;
 }
-
