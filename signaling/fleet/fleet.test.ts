@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventPage, FleetOverview, DeviceDetail } from '../../shared/protocol/fleet.ts';
 import type { ServiceEvent, ServiceReport } from '../../shared/service-data.ts';
+import { CreateJobsResponse } from '../../shared/software.ts';
+import { seedDemoPackage } from '../software/demo-package.ts';
 import { signInCookie, startScene, type Scene } from '../testing/harness.ts';
 
 let scene: Scene;
@@ -216,3 +218,35 @@ describe('the events API', () => {
     }
   });
 });
+
+describe('an agent that went offline', () => {
+  it('can still be sent a package for the devices its last report named', async () => {
+    await sendReport(report(1, []));
+    await seedDemoPackage(scene.t.server.packages);
+    const [pkg] = await scene.t.server.packages.list();
+    scene.agent.close();
+    await waitUntilOffline();
+
+    const res = await fetch(`${scene.t.server.url}/api/software/jobs`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: scene.t.server.url },
+      body: JSON.stringify({
+        packageId: pkg?.id,
+        target: { kind: 'devices', agentId: scene.key.agentId, deviceIds: ['dev-1'] },
+      }),
+    });
+
+    expect(res.status).toBe(200);
+    const { jobs } = CreateJobsResponse.parse(await res.json());
+    expect(jobs[0]?.targets.map((target) => target.deviceId)).toEqual(['dev-1']);
+  });
+});
+
+async function waitUntilOffline(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const [agent] = await scene.t.server.admin.listAgents();
+    if (agent && !agent.online) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the agent stayed online');
+}

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { severitiesFrom, type EventFilter, type FleetEvent } from '../../shared/protocol/fleet.ts';
+import type { Device } from '../../shared/devices.ts';
 import type { Severity } from '../../shared/logs.ts';
 import type { ServiceReport } from '../../shared/service-data.ts';
 import type { Db } from '../storage/database.ts';
@@ -163,6 +164,31 @@ export class FleetStore {
       stats.set(key, entry);
     }
     return new Map([...stats].map(([key, { count, commonCode }]) => [key, { count, commonCode }]));
+  }
+
+  /**
+   * The agent's devices as its newest service report described them: what the server
+   * knows of an agent that is offline now (also after a server restart).
+   */
+  async reportedDevices(agentId: string): Promise<Device[]> {
+    const rows = await this.#db
+      .selectFrom('fleet_devices')
+      .select(['device_id', 'name', 'kind', 'manufacturer', 'model', 'serial', 'firmware'])
+      .select(['online', 'last_seen'])
+      .where('agent_id', '=', agentId)
+      .orderBy('name')
+      .execute();
+    return rows.map((row) => ({
+      id: row.device_id,
+      name: row.name,
+      kind: row.kind,
+      manufacturer: row.manufacturer,
+      model: row.model,
+      serial: row.serial,
+      firmware: row.firmware,
+      online: row.online === 1,
+      lastSeen: row.last_seen,
+    }));
   }
 
   /** Health samples of one device since `since`, oldest first (at most the newest 5000). */

@@ -60,7 +60,6 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
         switch (message.type) {
           case 'agent.inventory':
             registry.setDevices(agent.id, message.devices);
-            deps.software.inventory(agent.id, message.devices);
             deps.agentChanged(agent.id);
             return;
           case 'session.approve':

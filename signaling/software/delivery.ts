@@ -37,6 +37,8 @@ export interface DeliveryDeps {
   log: Logger;
   /** Whether the agent has a live socket now. */
   isOnline(agentId: string): boolean;
+  /** The devices an offline agent last reported (its service data), to target it anyway. */
+  reportedDevices(agentId: string): Promise<Device[]>;
   /** Sends to the agent's live socket, if it has one on this node. */
   toAgent(agentId: string, message: ServerToAgent): void;
   /** Sends to every console. */
@@ -53,17 +55,10 @@ export interface DeliveryDeps {
 export class SoftwareDelivery {
   readonly #deps: DeliveryDeps;
   readonly #log: Logger;
-  /** Each agent's last reported devices, so a job can be made while it is offline. */
-  readonly #lastDevices = new Map<string, Device[]>();
 
   constructor(deps: DeliveryDeps) {
     this.#deps = deps;
     this.#log = deps.log;
-  }
-
-  /** Remembers the agent's devices from its inventory report. */
-  inventory(agentId: string, devices: Device[]): void {
-    this.#lastDevices.set(agentId, devices);
   }
 
   /** Delivers a package to chosen devices of one agent, or to every fitting device of a facility. */
@@ -75,7 +70,7 @@ export class SoftwareDelivery {
     const plans: { agent: AgentView; devices: Device[] }[] = [];
     if (request.target.kind === 'devices') {
       const agent = await this.#agent(request.target.agentId);
-      const known = this.#devicesOf(agent);
+      const known = await this.#devicesOf(agent);
       const devices = request.target.deviceIds.map((id) => {
         const device = known.find((d) => d.id === id);
         if (!device) {
@@ -96,7 +91,7 @@ export class SoftwareDelivery {
         (a) => a.facility.id === facilityId,
       );
       for (const agent of agents) {
-        const devices = this.#devicesOf(agent).filter((d) => manifest.models.includes(d.model));
+        const devices = (await this.#devicesOf(agent)).filter((d) => manifest.models.includes(d.model));
         if (devices.length > 0) plans.push({ agent, devices });
       }
       if (plans.length === 0) {
@@ -142,7 +137,7 @@ export class SoftwareDelivery {
   /** Signs a licence for one device and delivers it like a package. */
   async issueLicence(user: UserView, request: IssueLicenceRequest): Promise<IssueLicenceResponse> {
     const agent = await this.#agent(request.agentId);
-    const device = this.#devicesOf(agent).find((d) => d.id === request.deviceId);
+    const device = (await this.#devicesOf(agent)).find((d) => d.id === request.deviceId);
     if (!device) {
       throw new TetherError(
         'not_found',
@@ -356,8 +351,8 @@ export class SoftwareDelivery {
     return this.#deps.isOnline(agentId);
   }
 
-  #devicesOf(agent: AgentView): Device[] {
-    return agent.online ? agent.devices : (this.#lastDevices.get(agent.id) ?? []);
+  async #devicesOf(agent: AgentView): Promise<Device[]> {
+    return agent.online ? agent.devices : this.#deps.reportedDevices(agent.id);
   }
 
   #jobRow(
