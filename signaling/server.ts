@@ -121,6 +121,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
   });
   const packages = new PackageStore(db, opts.dataDir, releaseKey);
   const jobs = new JobStore(db);
+  const fleetStore = new FleetStore(db);
   const delivery = new SoftwareDelivery({
     packages,
     jobs,
@@ -129,6 +130,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     releaseKey,
     log: log('software'),
     isOnline: (agentId) => registry.isOnline(agentId),
+    reportedDevices: (agentId) => fleetStore.reportedDevices(agentId),
     toAgent: (agentId, message) =>
       void agentSockets.to(agentRoom(agentId)).emit(MESSAGE_EVENT, message),
     toConsoles: (message) => void consoles.emit(MESSAGE_EVENT, message),
@@ -146,7 +148,6 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
       log: log('software'),
     }),
   );
-  const fleetStore = new FleetStore(db);
   const fleet = new FleetService({
     store: fleetStore,
     agents,
