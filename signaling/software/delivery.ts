@@ -91,7 +91,9 @@ export class SoftwareDelivery {
         (a) => a.facility.id === facilityId,
       );
       for (const agent of agents) {
-        const devices = (await this.#devicesOf(agent)).filter((d) => manifest.models.includes(d.model));
+        const devices = (await this.#devicesOf(agent)).filter((d) =>
+          manifest.models.includes(d.model),
+        );
         if (devices.length > 0) plans.push({ agent, devices });
       }
       if (plans.length === 0) {
