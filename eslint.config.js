@@ -39,6 +39,16 @@ export default tseslint.config(
     },
   },
   {
+    // Tests of shared code run in Node and may use its built-ins to play the other end.
+    files: ['shared/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/signaling/**', '**/agent-bridge/**', '**/web/**'] },
+      ],
+    },
+  },
+  {
     // The browser bundle never pulls server or agent code.
     files: ['web/**'],
     rules: {

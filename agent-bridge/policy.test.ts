@@ -30,6 +30,7 @@ describe('loadPolicy', () => {
       backlogLines: 500,
       screenBanner: true,
       phi: { extraPatterns: [], keepPatterns: [], internalHosts: [] },
+      network: { hostCandidates: 'none' },
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
   });

@@ -39,6 +39,18 @@ export const Policy = z
      * text that must stay readable, internal domain names. The built-in rules always run.
      */
     phi: PhiSettings.prefault({}),
+    /**
+     * What the agent tells the other peer about its own network. `none` (the default)
+     * sends no host candidate with a private, link-local, loopback or ULA address and no
+     * such address anywhere in its SDP, and gathers TURN candidates only, so that even its
+     * connectivity checks leave through the TURN server: the facility's internal
+     * addressing never leaves it. Sessions then run through TURN, or the encrypted relay
+     * when no TURN server is reachable. `lan` sends host candidates as they are, for a
+     * console on the same network (or the same machine), and allows direct paths.
+     */
+    network: z
+      .strictObject({ hostCandidates: z.enum(['none', 'lan']).default('none') })
+      .prefault({}),
   })
   .transform((policy) => ({
     ...policy,

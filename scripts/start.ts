@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_POLICY } from '../agent-bridge/policy.ts';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
 import { startAgentProcess, type AgentLogRecord, type AgentProcess } from './agent-process.ts';
 import { DEMO_ADMIN, DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const password = demoPassword(dataDir);
   const desktop = await startDesktop();
   let stopping = false;
+  allowLanCandidates(join(dataDir, 'agent', 'policy.json'));
   let agent = await launchAgent(server, password, desktop.env);
   const consentUrl = await agent.consentUrl;
   await agent.online;
@@ -77,6 +79,29 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/**
+ * The console and the demo agent share this machine, so the direct path between them
+ * runs over the agent's host candidates: the demo policy says `hostCandidates: 'lan'`.
+ * A real facility keeps the default, 'none', so that its internal addresses stay inside
+ * and sessions go through TURN. A policy file that already has a network section, or
+ * that does not parse (the agent reports that itself), is left as it is.
+ */
+function allowLanCandidates(policyFile: string): void {
+  let policy: unknown = DEFAULT_POLICY;
+  if (existsSync(policyFile)) {
+    try {
+      policy = JSON.parse(readFileSync(policyFile, 'utf8'));
+    } catch {
+      return;
+    }
+  }
+  if (typeof policy !== 'object' || policy === null || 'network' in policy) return;
+
+  mkdirSync(join(policyFile, '..'), { recursive: true });
+  const demo = { ...policy, network: { hostCandidates: 'lan' } };
+  writeFileSync(policyFile, `${JSON.stringify(demo, null, 2)}\n`);
 }
 
 interface Desktop {

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { createLogger } from './log.ts';
 import { startSignaling } from './server.ts';
+import { IceSettingsError, readIceEnv } from './turn/settings.ts';
 
 /**
  * Command-line entry. Environment: PORT (8080), HOST (0.0.0.0), TETHER_DATA_DIR (./data),
- * LOG_LEVEL (info).
+ * LOG_LEVEL (info), and the TURN rung: TETHER_TURN_URLS, TETHER_TURN_SECRET or
+ * TETHER_TURN_SECRET_FILE, TETHER_TURN_TTL_SECONDS, TETHER_ICE_TRANSPORT_POLICY (see
+ * signaling/turn/settings.ts).
  */
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -13,14 +16,27 @@ async function main(): Promise<void> {
     logger.fatal({ port: process.env.PORT }, 'PORT must be a port number');
     process.exit(2);
   }
+  let ice;
+  try {
+    ice = readIceEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof IceSettingsError)) throw error;
+    logger.fatal(error.message);
+    process.exit(2);
+  }
 
   const server = await startSignaling({
     port,
     host: process.env.HOST ?? '0.0.0.0',
     dataDir: resolve(process.env.TETHER_DATA_DIR ?? './data'),
     logger,
+    turn: ice.turn,
+    iceTransportPolicy: ice.iceTransportPolicy,
   });
-  logger.info(`console at ${server.url}`);
+  logger.info(
+    { turnUrls: ice.turn?.urls ?? [], iceTransportPolicy: ice.iceTransportPolicy },
+    `console at ${server.url}`,
+  );
 
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');

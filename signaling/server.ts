@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { MESSAGE_EVENT } from '../shared/protocol/console.ts';
+import { RELAY_NAMESPACE } from '../shared/relay/protocol.ts';
+import type { IceTransportPolicy } from '../shared/protocol/signal.ts';
 import { createAdmin, type Admin } from './admin.ts';
 import { AgentStore } from './agents/agent-store.ts';
 import { ChallengeStore } from './agents/challenges.ts';
@@ -23,6 +25,14 @@ import { fleetRoutes } from './fleet/routes.ts';
 import { FleetService } from './fleet/service.ts';
 import { FleetStore } from './fleet/store.ts';
 import { createLogger, type Logger } from './log.ts';
+import { RelayForwarder, type RelayTap } from './relay/forwarder.ts';
+import { setUpRelayNamespace } from './relay/namespace.ts';
+import {
+  agentConnect,
+  consoleConnect,
+  DEFAULT_TRANSPORT_POLICY,
+  type TransportPolicy,
+} from './relay/transport-policy.ts';
 import { SessionBroker } from './sessions/broker.ts';
 import { ConsolePresence } from './sessions/console-presence.ts';
 import { SessionStore } from './sessions/session-store.ts';
@@ -37,6 +47,8 @@ import { createIo } from './sockets/io.ts';
 import { agentRoom, userRoom, webSessionRoom } from './sockets/rooms.ts';
 import { openDatabase } from './storage/database.ts';
 import { TaskTracker } from './task-tracker.ts';
+import { IceIssuer } from './turn/ice-issuer.ts';
+import { checkIceSettings, type TurnOptions } from './turn/settings.ts';
 
 export type { Admin } from './admin.ts';
 
@@ -62,6 +74,17 @@ export interface SignalingOptions {
   firmwareCatalog?: FirmwareCatalog;
   /** Largest software package an admin may upload, in bytes. Default 256 MiB. */
   maxPackageBytes?: number;
+  /** TURN servers whose credentials each approved session gets; absent, direct paths only. */
+  turn?: TurnOptions;
+  /** `relay` forces both peers through TURN; needs `turn`. Default `all`. */
+  iceTransportPolicy?: IceTransportPolicy;
+  /**
+   * Whether sessions may use WebRTC, and how long a console waits for it before falling
+   * back to the encrypted relay. Default: allowed, 8 s.
+   */
+  transport?: Partial<TransportPolicy>;
+  /** Sees every relay frame the server forwards (opaque bytes); for tests. */
+  relayTap?: RelayTap;
 }
 
 export interface SignalingServer {
@@ -82,6 +105,9 @@ const PURGE_INTERVAL_MS = 60 * 60_000;
 export async function startSignaling(opts: SignalingOptions): Promise<SignalingServer> {
   const root = opts.logger ?? createLogger(opts.logLevel);
   const log = (subsystem: string): Logger => root.child({ subsystem });
+  // Checked before anything opens, so a bad setting leaves nothing half started.
+  const iceSettings = checkIceSettings(opts.turn, opts.iceTransportPolicy);
+  const transport = { ...DEFAULT_TRANSPORT_POLICY, ...opts.transport };
 
   const db = await openDatabase(opts.dataDir, log('storage'));
   const audit = new AuditLedger(db);
@@ -173,13 +199,33 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     registry,
     audit,
     log: log('sessions'),
+    ice: new IceIssuer(iceSettings, log('turn')),
     outbox: {
-      toUser: (userId, message) => void consoles.to(userRoom(userId)).emit(MESSAGE_EVENT, message),
+      toUser: (userId, message) =>
+        void consoles.to(userRoom(userId)).emit(MESSAGE_EVENT, consoleConnect(message, transport)),
       toAgent: (agentId, message) =>
-        void agentSockets.to(agentRoom(agentId)).emit(MESSAGE_EVENT, message),
+        void agentSockets
+          .to(agentRoom(agentId))
+          .emit(MESSAGE_EVENT, agentConnect(message, transport)),
     },
   });
   await broker.endLeftovers();
+  const relay = new RelayForwarder({
+    broker,
+    agents,
+    audit,
+    toAgent: (agentId, message) =>
+      void agentSockets.to(agentRoom(agentId)).emit(MESSAGE_EVENT, message),
+    tap: opts.relayTap,
+    log: log('relay'),
+  });
+  setUpRelayNamespace(io.of(RELAY_NAMESPACE), {
+    webSessions,
+    challenges,
+    agents,
+    forwarder: relay,
+    log: log('relay'),
+  });
 
   const graceMs = opts.consoleGraceMs ?? 60_000;
   const presence = new ConsolePresence(graceMs, (userId) =>

@@ -4,7 +4,11 @@ import { join, resolve } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '../scripts/agent-process.ts';
 import { startVirtualDisplay, type VirtualDisplay } from '../scripts/virtual-display.ts';
 import { DEMO_AGENT_NAME, DEMO_USER, seedDemo } from '../scripts/demo.ts';
+import type { IceTransportPolicy } from '../shared/protocol/signal.ts';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
+import type { RelayTap } from '../signaling/relay/forwarder.ts';
+import type { TransportPolicy } from '../signaling/relay/transport-policy.ts';
+import type { TurnOptions } from '../signaling/turn/settings.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
@@ -28,8 +32,21 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Written as the agent's local policy file. */
+  /**
+   * Written as the agent's local policy file, over `network.hostCandidates: 'lan'`: the
+   * direct path between a browser and an agent on one machine needs the agent's host
+   * candidates, which a real facility's default ('none') keeps inside. A test of that
+   * default passes its own `network` section.
+   */
   policy?: Record<string, unknown>;
+  /** TURN servers the signaling server hands each session (see tests/coturn.ts). */
+  turn?: TurnOptions;
+  /** `relay` forces both peers through TURN. */
+  iceTransportPolicy?: IceTransportPolicy;
+  /** Whether WebRTC is allowed, and how long a console waits for it before the relay. */
+  transport?: Partial<TransportPolicy>;
+  /** Sees every encrypted relay frame the server forwards. */
+  relayTap?: RelayTap;
   /** Start a virtual display with the demo service tool for the agent to capture. */
   desktop?: boolean;
   /** Extra environment for the agent process, e.g. `TETHER_SERVICE_REPORT_SECONDS`. */
@@ -54,7 +71,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   mkdirSync(dropboxDir, { recursive: true });
 
   const policyPath = join(agentDir, 'policy.json');
-  if (options.policy) writeFileSync(policyPath, JSON.stringify(options.policy, null, 2));
+  const policy = { network: { hostCandidates: 'lan' }, ...options.policy };
+  writeFileSync(policyPath, JSON.stringify(policy, null, 2));
 
   const layoutFile = join(dataDir, 'service-tool-layout.json');
   const display = options.desktop ? await startDesktop(dropboxDir, layoutFile) : null;
@@ -66,6 +84,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir,
     logLevel: 'error',
     staticDir,
+    turn: options.turn,
+    iceTransportPolicy: options.iceTransportPolicy,
+    transport: options.transport,
+    relayTap: options.relayTap,
   });
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];

@@ -1,13 +1,16 @@
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
-import type { IceServer, SignalData } from '../../shared/protocol/signal.ts';
+import type { IceServer, IceTransportPolicy, SignalData } from '../../shared/protocol/signal.ts';
 import type { EndReason } from '../../shared/session-machine.ts';
 import type { CapabilityFlow } from '../consent/capability-flow.ts';
 import type { ConsentFlow } from '../consent/flow.ts';
 import type { DesktopService } from '../desktop/service.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
+import type { Identity } from '../identity.ts';
 import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
 import type { Policy } from '../policy.ts';
+import { AgentRelay, type AgentRelayOptions } from '../relay/agent-relay.ts';
+import { filterSignal } from './candidate-filter.ts';
 import { SessionPeer } from './peer.ts';
 import type { SessionRegistry } from './registry.ts';
 
@@ -24,6 +27,10 @@ export interface CoordinatorOptions {
   log: Logger;
   /** Makes the peer for a session; replaceable in tests. */
   createPeer?: (options: ConstructorParameters<typeof SessionPeer>[0]) => SessionPeer;
+  /** Where and as whom the agent joins a session's encrypted relay; absent, no relay. */
+  relay?: { serverUrl: string; identity: Identity };
+  /** Makes a session's relay end; replaceable in tests. */
+  createRelay?: (options: AgentRelayOptions) => AgentRelay;
 }
 
 /** Signals kept for a session whose peer does not exist yet. */
@@ -40,14 +47,16 @@ export class SessionCoordinator {
   readonly #log: Logger;
   readonly #peers = new Map<string, SessionPeer>();
   readonly #early = new Map<string, SignalData[]>();
+  readonly #relays = new Map<string, AgentRelay>();
 
   constructor(options: CoordinatorOptions) {
     this.#options = options;
     this.#log = options.log;
     options.registry.on('ended', (session, reason) => this.#closeSession(session.id, reason));
-    options.registry.on('granted', (session) =>
-      this.#peers.get(session.id)?.setGranted(session.granted),
-    );
+    options.registry.on('granted', (session) => {
+      this.#peers.get(session.id)?.setGranted(session.granted);
+      this.#relays.get(session.id)?.setGranted(session.granted);
+    });
   }
 
   /** One validated message from the server. */
@@ -60,7 +69,11 @@ export class SessionCoordinator {
         this.#options.flow.request(message);
         return;
       case 'session.connect':
-        this.#connect(message.sessionId, message.iceServers);
+        if (message.webrtc === false) this.#awaitRelay(message.sessionId);
+        else this.#connect(message.sessionId, message.iceServers, message.iceTransportPolicy);
+        return;
+      case 'relay.open':
+        this.#openRelay(message.sessionId, message.consoleKey);
         return;
       case 'signal':
         this.#signal(message.sessionId, message.data);
@@ -103,10 +116,16 @@ export class SessionCoordinator {
   closeAll(): void {
     for (const peer of this.#peers.values()) peer.destroy();
     this.#peers.clear();
+    for (const relay of this.#relays.values()) relay.destroy();
+    this.#relays.clear();
     this.#early.clear();
   }
 
-  #connect(sessionId: string, iceServers: IceServer[]): void {
+  #connect(
+    sessionId: string,
+    iceServers: IceServer[],
+    iceTransportPolicy: IceTransportPolicy | undefined,
+  ): void {
     const session = this.#options.registry.get(sessionId);
     if (!session || session.approvedAt === null || this.#peers.has(sessionId)) {
       this.#log.warn({ sessionId }, 'session.connect for a session not approved here; ignored');
@@ -119,6 +138,10 @@ export class SessionCoordinator {
       sessionId,
       granted: session.granted,
       iceServers,
+      // Under `none` the agent gathers TURN candidates only: its connectivity checks then
+      // leave from the TURN server too, so no packet the browser receives (not only no
+      // signal) carries a facility-internal address.
+      iceTransportPolicy: policy.network.hostCandidates === 'none' ? 'relay' : iceTransportPolicy,
       hub,
       devices,
       backlogLimit: policy.backlogLines,
@@ -128,7 +151,11 @@ export class SessionCoordinator {
       },
       log: this.#log,
       events: {
-        signal: (data) => send({ type: 'signal', sessionId, data }),
+        // The one place the agent's addresses leave: the policy decides which may.
+        signal: (data) => {
+          const allowed = filterSignal(data, policy.network.hostCandidates);
+          if (allowed) send({ type: 'signal', sessionId, data: allowed });
+        },
         connected: () => {
           send({ type: 'session.connected', sessionId });
           registry.move(sessionId, 'active');
@@ -163,7 +190,72 @@ export class SessionCoordinator {
     this.#early.set(sessionId, queue);
   }
 
+  /** The server forbids WebRTC: no peer; the console asks for the relay at once. */
+  #awaitRelay(sessionId: string): void {
+    const session = this.#options.registry.get(sessionId);
+    if (!session || session.approvedAt === null) {
+      this.#log.warn({ sessionId }, 'session.connect for a session not approved here; ignored');
+      return;
+    }
+    this.#options.registry.move(sessionId, 'connecting');
+    this.#log.info({ sessionId }, 'WebRTC not allowed by the server; waiting for the relay');
+  }
+
+  /**
+   * The console asks for the encrypted relay: join it and serve the session on it with
+   * the same grants, log hub and desktop as the peer would. Once the relay is up, the
+   * WebRTC peer is closed, since the console has given up on it.
+   */
+  #openRelay(sessionId: string, consoleKey: string): void {
+    const session = this.#options.registry.get(sessionId);
+    const { relay, hub, devices, policy, registry, send, desktop } = this.#options;
+    if (!session || session.approvedAt === null || !relay) {
+      this.#log.warn({ sessionId }, 'relay asked for a session not approved here; ignored');
+      return;
+    }
+
+    this.#relays.get(sessionId)?.destroy();
+    const make = this.#options.createRelay ?? ((options) => new AgentRelay(options));
+    const agentRelay = make({
+      ...relay,
+      sessionId,
+      consoleKey,
+      granted: session.granted,
+      hub,
+      devices,
+      backlogLimit: policy.backlogLines,
+      desktop: desktop && {
+        service: desktop,
+        allowed: policy.allowedCapabilities.includes('screen.view'),
+      },
+      log: this.#log,
+      events: {
+        connected: () => {
+          this.#peers.get(sessionId)?.destroy();
+          this.#peers.delete(sessionId);
+          this.#log.info({ sessionId }, 'session served on the encrypted relay');
+          const state = registry.get(sessionId)?.machine.state;
+          if (state !== 'approved' && state !== 'connecting') return;
+          registry.move(sessionId, 'connecting');
+          send({ type: 'session.connected', sessionId });
+          registry.move(sessionId, 'active');
+        },
+        // The console sees the relay break too and decides: it may open a new one.
+        failed: () => {
+          if (this.#relays.get(sessionId) === agentRelay) this.#relays.delete(sessionId);
+        },
+      },
+    });
+    this.#relays.set(sessionId, agentRelay);
+  }
+
   #failed(sessionId: string, detail: string): void {
+    if (this.#relays.has(sessionId)) {
+      // The console moved to the relay; the peer it left behind is no loss.
+      this.#peers.delete(sessionId);
+      this.#log.debug({ sessionId, detail }, 'peer failed while the relay serves the session');
+      return;
+    }
     const short = `Connection to the console failed: ${detail}`.slice(0, 500);
     if (!this.#options.registry.has(sessionId)) return;
 
@@ -173,6 +265,8 @@ export class SessionCoordinator {
 
   #closeSession(sessionId: string, reason: EndReason): void {
     this.#early.delete(sessionId);
+    this.#relays.get(sessionId)?.destroy();
+    this.#relays.delete(sessionId);
     const peer = this.#peers.get(sessionId);
     if (!peer) return;
 

@@ -9,7 +9,11 @@ import {
 } from '../../shared/protocol/channel.ts';
 import { parseMessage } from '../../shared/protocol/common.ts';
 import { INPUT_CHANNEL_LABEL } from '../../shared/protocol/desktop.ts';
-import { SignalData, type IceServer } from '../../shared/protocol/signal.ts';
+import {
+  SignalData,
+  type IceServer,
+  type IceTransportPolicy,
+} from '../../shared/protocol/signal.ts';
 import type { DesktopService } from '../desktop/service.ts';
 import type { DeviceRegistry } from '../devices/registry.ts';
 import { describeError } from '../errors.ts';
@@ -32,6 +36,8 @@ export interface SessionPeerOptions {
   sessionId: string;
   granted: readonly Capability[];
   iceServers: IceServer[];
+  /** 'relay' uses TURN candidates only; default 'all'. */
+  iceTransportPolicy?: IceTransportPolicy;
   hub: LogHub;
   devices: DeviceRegistry;
   /** Most backlog lines sent, whatever the console asks for. */
@@ -105,7 +111,10 @@ export class SessionPeer {
       wrtc,
       trickle: true,
       // Explicit, even when empty: the library's default reaches for public STUN hosts.
-      config: { iceServers: options.iceServers },
+      config: {
+        iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      },
       streams: stream ? [stream] : [],
     });
     this.#routeInputChannel();

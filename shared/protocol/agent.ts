@@ -11,8 +11,9 @@ import {
   SoftwareReport,
   SoftwareUnavailable,
 } from '../software.ts';
+import { RelayRequest } from '../relay/protocol.ts';
 import { Id, IsoTime, Person } from './common.ts';
-import { IceServer, SignalData } from './signal.ts';
+import { IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { FacilityView } from './views.ts';
 
 /**
@@ -96,6 +97,10 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     type: z.literal('session.connect'),
     sessionId: Id,
     iceServers: z.array(IceServer).max(10),
+    /** Absent means 'all'. */
+    iceTransportPolicy: IceTransportPolicy.optional(),
+    /** False: the server forbids WebRTC; the console will ask for the relay instead. */
+    webrtc: z.boolean().optional(),
   }),
   z.object({
     type: z.literal('session.ended'),
@@ -122,5 +127,7 @@ export const ServerToAgent = z.discriminatedUnion('type', [
   SoftwareOffer,
   SoftwareChunk,
   SoftwareUnavailable,
+  /** A console asks for the encrypted relay (see shared/relay/protocol.ts). */
+  RelayRequest,
 ]);
 export type ServerToAgent = z.infer<typeof ServerToAgent>;

@@ -3,7 +3,7 @@ import { Capability } from '../capabilities.ts';
 import { ErrorCode } from '../errors.ts';
 import { JobView } from '../software.ts';
 import { Id } from './common.ts';
-import { IceServer, SignalData } from './signal.ts';
+import { IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { AgentView, SessionView, UserView } from './views.ts';
 
 /**
@@ -49,6 +49,12 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     type: z.literal('session.connect'),
     sessionId: Id,
     iceServers: z.array(IceServer).max(10),
+    /** Absent means 'all'. */
+    iceTransportPolicy: IceTransportPolicy.optional(),
+    /** False: the server forbids WebRTC; the session goes straight to the encrypted relay. */
+    webrtc: z.boolean().optional(),
+    /** How long to wait for a WebRTC path before asking for the relay, in ms. */
+    relayAfterMs: z.number().int().min(500).max(120_000).optional(),
   }),
   z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
   /** The facility's answer to a capability request; on a grant a session.update follows. */

@@ -36,3 +36,7 @@ export const IceServer = z.object({
   credential: z.string().max(300).optional(),
 });
 export type IceServer = z.infer<typeof IceServer>;
+
+/** `relay` makes a peer use TURN candidates only, as RTCConfiguration.iceTransportPolicy. */
+export const IceTransportPolicy = z.enum(['all', 'relay']);
+export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;

@@ -1,6 +1,7 @@
 import type { ServerToAgent } from '../../shared/protocol/agent.ts';
 import type { ServerToConsole } from '../../shared/protocol/console.ts';
 import type { SessionView } from '../../shared/protocol/views.ts';
+import type { IceIssuer, SessionIce } from '../turn/ice-issuer.ts';
 import type { OpenSession } from './open-session.ts';
 
 /** Where the broker's messages go: a technician's consoles, or an agent. */
@@ -11,9 +12,15 @@ export interface Outbox {
 
 /**
  * Tells the technician about every state change, and the agent what it must act on:
- * a request to put to staff, how to connect once approved, and the end.
+ * a request to put to staff, how to connect once approved, and the end. `ice` mints the
+ * session's ICE servers and TURN credential at approval; without it, direct paths only.
  */
-export function announce(outbox: Outbox, session: OpenSession, view: SessionView): void {
+export function announce(
+  outbox: Outbox,
+  session: OpenSession,
+  view: SessionView,
+  issuer?: Pick<IceIssuer, 'forSession'>,
+): void {
   outbox.toUser(session.technicianId, { type: 'session.update', session: view });
 
   if (view.state === 'awaiting_consent') {
@@ -26,10 +33,15 @@ export function announce(outbox: Outbox, session: OpenSession, view: SessionView
       requestedAt: session.createdAt,
     });
   } else if (view.state === 'approved') {
-    // No ICE servers yet: the walking skeleton runs on a closed network, host candidates only.
-    const connect = { type: 'session.connect' as const, sessionId: session.id, iceServers: [] };
-    outbox.toAgent(session.agentId, connect);
-    outbox.toUser(session.technicianId, connect);
+    // One credential for both peers, each with the TURN URLs it reaches them by.
+    const ice = issuer?.forSession(session.id);
+    const connect = (peer: keyof SessionIce) => ({
+      type: 'session.connect' as const,
+      sessionId: session.id,
+      ...(ice?.[peer] ?? { iceServers: [] }),
+    });
+    outbox.toAgent(session.agentId, connect('agent'));
+    outbox.toUser(session.technicianId, connect('console'));
   } else if (view.state === 'ended' && view.endReason) {
     outbox.toAgent(session.agentId, {
       type: 'session.ended',

@@ -13,6 +13,7 @@ import type { AgentStore } from '../agents/agent-store.ts';
 import type { AgentRegistry } from '../agents/registry.ts';
 import type { AuditLedger } from '../audit/ledger.ts';
 import type { Logger } from '../log.ts';
+import type { IceIssuer } from '../turn/ice-issuer.ts';
 import { newId, nowIso } from '../util.ts';
 import { announce, type Outbox } from './announce.ts';
 import { expectState, toSessionView, type OpenSession } from './open-session.ts';
@@ -30,6 +31,8 @@ export interface BrokerDeps {
   audit: AuditLedger;
   outbox: Outbox;
   log: Logger;
+  /** ICE servers and TURN credentials for each approved session; absent, direct only. */
+  ice?: Pick<IceIssuer, 'forSession'>;
 }
 
 interface Change {
@@ -46,6 +49,7 @@ interface Change {
 export class SessionBroker {
   readonly #open = new Map<string, OpenSession>();
   readonly #deps: BrokerDeps;
+  readonly #endListeners: ((sessionId: string) => void)[] = [];
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -284,6 +288,29 @@ export class SessionBroker {
     return this.#endWhere(() => true, reason, detail);
   }
 
+  /**
+   * The agent and technician of a session the relay may carry now (approved up to
+   * active), checked against who asks; throws in words otherwise.
+   */
+  relayParties(
+    sessionId: string,
+    asker: { userId: string } | { agentId: string },
+  ): { agentId: string; technicianId: string } {
+    const session = this.#open.get(sessionId);
+    if (!session) throw new TetherError('not_found', 'There is no such open session.');
+    const mine =
+      'userId' in asker ? session.technicianId === asker.userId : session.agentId === asker.agentId;
+    if (!mine) throw new TetherError('forbidden', 'That session belongs to someone else.');
+    expectState(session, SIGNALLING, 'it cannot use the relay');
+
+    return { agentId: session.agentId, technicianId: session.technicianId };
+  }
+
+  /** Calls `listener` with the ID of every session as it ends, e.g. to close its relay. */
+  onEnded(listener: (sessionId: string) => void): void {
+    this.#endListeners.push(listener);
+  }
+
   openSessionsOf(userId: string): SessionView[] {
     return [...this.#open.values()].filter((s) => s.technicianId === userId).map(toSessionView);
   }
@@ -351,6 +378,7 @@ export class SessionBroker {
     if (to === 'ended') {
       session.endDetail = change.detail ?? null;
       this.#open.delete(session.id);
+      for (const listener of this.#endListeners) listener(session.id);
     }
     const view = toSessionView(session);
 
@@ -366,7 +394,7 @@ export class SessionBroker {
         { sessionId: session.id, reason: change.reason },
         `session ${session.id} ${from} -> ${to}`,
       );
-      announce(this.#deps.outbox, session, view);
+      announce(this.#deps.outbox, session, view, this.#deps.ice);
     });
     session.queue = work.catch(() => undefined);
     await work;

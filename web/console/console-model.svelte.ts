@@ -111,7 +111,10 @@ export class ConsoleModel {
         this.#onSessionUpdate(message.session);
         break;
       case 'session.connect':
-        this.#forCurrent(message.sessionId)?.connect(message.iceServers);
+        this.#forCurrent(message.sessionId)?.connect(
+          message.iceServers,
+          message.iceTransportPolicy,
+        );
         break;
       case 'signal':
         this.#forCurrent(message.sessionId)?.signal(message.data);

@@ -9,7 +9,11 @@ import {
   type InputMessage,
   type InputReply,
 } from '../../../shared/protocol/desktop.ts';
-import { SignalData, type IceServer } from '../../../shared/protocol/signal.ts';
+import {
+  SignalData,
+  type IceServer,
+  type IceTransportPolicy,
+} from '../../../shared/protocol/signal.ts';
 import { receive } from '../../lib/inbound.ts';
 import { createLogger } from '../../lib/log.ts';
 import { pathFromStats, type ConnectionPath, type StatsReport } from './connection-path.ts';
@@ -52,7 +56,11 @@ export class PeerLink {
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   #destroyed = false;
 
-  constructor(iceServers: IceServer[], events: PeerLinkEvents) {
+  constructor(
+    iceServers: IceServer[],
+    iceTransportPolicy: IceTransportPolicy,
+    events: PeerLinkEvents,
+  ) {
     this.#events = events;
     this.#peer = new SimplePeer({
       initiator: true,
@@ -60,7 +68,7 @@ export class PeerLink {
       channelName: SESSION_CHANNEL_LABEL,
       // Passed explicitly: simple-peer would otherwise try public STUN hosts, which a
       // closed hospital network cannot reach and which only delay the connection.
-      config: { iceServers: iceServers as RTCIceServer[] },
+      config: { iceServers: iceServers as RTCIceServer[], iceTransportPolicy },
     });
     // Created in the same tick as the peer, so the first offer already carries it and no
     // renegotiation is needed for input. Ordered, so a click never overtakes its move.

@@ -3,7 +3,7 @@ import type { Device } from '../../../shared/devices.ts';
 import type { LogSource } from '../../../shared/logs.ts';
 import type { AgentToConsoleChannel } from '../../../shared/protocol/channel.ts';
 import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
-import type { IceServer, SignalData } from '../../../shared/protocol/signal.ts';
+import type { IceServer, IceTransportPolicy, SignalData } from '../../../shared/protocol/signal.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
 import { createLogger } from '../../lib/log.ts';
 import {
@@ -122,15 +122,18 @@ export class SessionController {
     return (await this.#link?.stats()) ?? null;
   }
 
-  /** The server says the facility approved: start the peer as the initiator. */
-  connect(iceServers: IceServer[]): void {
+  /**
+   * The server says the facility approved: start the peer as the initiator, with the
+   * session's ICE servers and transport policy ('relay': TURN only).
+   */
+  connect(iceServers: IceServer[], iceTransportPolicy: IceTransportPolicy = 'all'): void {
     if (this.ended || this.#link) {
       log.debug('session.connect ignored', { sessionId: this.id, ended: this.ended });
       return;
     }
 
     this.peer = 'connecting';
-    this.#link = new PeerLink(iceServers, {
+    this.#link = new PeerLink(iceServers, iceTransportPolicy, {
       signal: (data) => this.#send({ type: 'signal', sessionId: this.id, data }),
       connected: () => {
         this.peer = 'connected';

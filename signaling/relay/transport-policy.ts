@@ -1,0 +1,24 @@
+import type { ServerToAgent } from '../../shared/protocol/agent.ts';
+import type { ServerToConsole } from '../../shared/protocol/console.ts';
+
+/** How sessions may connect, as the server's operator configured it. */
+export interface TransportPolicy {
+  /** False: WebRTC is not allowed, every session runs on the encrypted relay. */
+  webrtc: boolean;
+  /** How long the console waits for WebRTC before it asks for the relay, in ms. */
+  relayAfterMs: number;
+}
+
+export const DEFAULT_TRANSPORT_POLICY: TransportPolicy = { webrtc: true, relayAfterMs: 8_000 };
+
+/** Adds the policy to a session.connect for the console; other messages pass unchanged. */
+export function consoleConnect(message: ServerToConsole, policy: TransportPolicy): ServerToConsole {
+  if (message.type !== 'session.connect') return message;
+  return { ...message, webrtc: policy.webrtc, relayAfterMs: policy.relayAfterMs };
+}
+
+/** Adds the policy to a session.connect for the agent; other messages pass unchanged. */
+export function agentConnect(message: ServerToAgent, policy: TransportPolicy): ServerToAgent {
+  if (message.type !== 'session.connect') return message;
+  return { ...message, webrtc: policy.webrtc };
+}
