@@ -13,7 +13,7 @@ import {
 } from '../software.ts';
 import { RelayRequest } from '../relay/protocol.ts';
 import { Id, IsoTime, Person } from './common.ts';
-import { IceServer, IceTransportPolicy, SignalData } from './signal.ts';
+import { Attempt, IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { FacilityView } from './views.ts';
 
 /**
@@ -38,8 +38,14 @@ export const AgentToServer = z.discriminatedUnion('type', [
     reason: z.enum(['denied', 'consent_timeout']),
     detail: z.string().max(500).optional(),
   }),
-  /** The peer connection to the console is up: the session is active. */
+  /** A path to the console (WebRTC or the relay) is up: the session is active. */
   z.object({ type: z.literal('session.connected'), sessionId: Id }),
+  /**
+   * After its link to the server came back: for each session both still hold, whether
+   * the agent's path to the console survived the drop. If not, the server starts a new
+   * attempt.
+   */
+  z.object({ type: z.literal('session.resume'), sessionId: Id, connected: z.boolean() }),
   /** The facility ended the session, or it failed on the agent's side. */
   z.object({
     type: z.literal('session.end'),
@@ -47,7 +53,7 @@ export const AgentToServer = z.discriminatedUnion('type', [
     reason: z.enum(['ended_by_facility', 'failed']),
     detail: z.string().max(500).optional(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
   /** The session's capabilities changed: staff granted a request, or took one back. */
   z.object({
     type: z.literal('capability.grant'),
@@ -80,6 +86,8 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     facility: FacilityView,
     /** Sessions the server still considers open for this agent, e.g. after a reconnect. */
     openSessionIds: z.array(Id).max(100),
+    /** How long running sessions wait for a broken path to come back (server setting). */
+    reconnectGraceSeconds: z.number().int().min(1).max(3600).optional(),
     /** Base64 of the server's Ed25519 release public key; the agent pins the first it sees. */
     releaseKey: z.string().min(40).max(60).optional(),
   }),
@@ -96,6 +104,7 @@ export const ServerToAgent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('session.connect'),
     sessionId: Id,
+    attempt: Attempt,
     iceServers: z.array(IceServer).max(10),
     /** Absent means 'all'. */
     iceTransportPolicy: IceTransportPolicy.optional(),
@@ -108,7 +117,7 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     reason: EndReason,
     detail: z.string().max(500).nullable(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
   /** The technician asks for more capabilities in a running session. */
   z.object({
     type: z.literal('capability.request'),

@@ -3,7 +3,7 @@ import { Capability } from '../capabilities.ts';
 import { ErrorCode } from '../errors.ts';
 import { JobView } from '../software.ts';
 import { Id } from './common.ts';
-import { IceServer, IceTransportPolicy, SignalData } from './signal.ts';
+import { Attempt, IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { AgentView, SessionView, UserView } from './views.ts';
 
 /**
@@ -28,7 +28,18 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     reason: z.enum(['ended_by_technician', 'failed']).optional(),
     detail: z.string().max(500).optional(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
+  /**
+   * The console asks for a new WebRTC attempt: `lost` when its path to the agent broke
+   * (the session is reconnecting until a path is back), `upgrade` to try WebRTC again
+   * while the encrypted relay still carries the session.
+   */
+  z.object({
+    type: z.literal('session.retry'),
+    sessionId: Id,
+    mode: z.enum(['lost', 'upgrade']),
+    detail: z.string().max(500).optional(),
+  }),
   /** Asks the facility for more capabilities in a running session (a new consent prompt). */
   z.object({
     type: z.literal('capability.request'),
@@ -48,6 +59,7 @@ export const ServerToConsole = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('session.connect'),
     sessionId: Id,
+    attempt: Attempt,
     iceServers: z.array(IceServer).max(10),
     /** Absent means 'all'. */
     iceTransportPolicy: IceTransportPolicy.optional(),
@@ -56,7 +68,7 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     /** How long to wait for a WebRTC path before asking for the relay, in ms. */
     relayAfterMs: z.number().int().min(500).max(120_000).optional(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, data: SignalData }),
+  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
   /** The facility's answer to a capability request; on a grant a session.update follows. */
   z.object({
     type: z.literal('capability.answer'),

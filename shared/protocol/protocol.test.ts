@@ -38,11 +38,12 @@ describe('console messages', () => {
   });
 
   it('refuses a signal that is not a WebRTC description or candidate', () => {
-    const bad = { type: 'signal', sessionId: 's1', data: { type: 'script', sdp: 'x' } };
+    const bad = { type: 'signal', sessionId: 's1', attempt: 0, data: { type: 'script', sdp: 'x' } };
     expect(parseMessage(ConsoleToServer, bad).ok).toBe(false);
     const good = {
       type: 'signal',
       sessionId: 's1',
+      attempt: 0,
       data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 h 1 typ host' } },
     };
     expect(parseMessage(ConsoleToServer, good).ok).toBe(true);

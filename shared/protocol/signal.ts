@@ -37,6 +37,15 @@ export const IceServer = z.object({
 });
 export type IceServer = z.infer<typeof IceServer>;
 
+/**
+ * Which WebRTC attempt of a session a signal or connect belongs to. The server counts
+ * them from 0 at approval and adds one each time a path is rebuilt (after a network drop,
+ * or to try WebRTC again while the relay carries the session); a signal for another
+ * attempt than a peer's own is left out, so an old peer's late answer never reaches a
+ * new one.
+ */
+export const Attempt = z.number().int().min(0).max(1_000_000);
+
 /** `relay` makes a peer use TURN candidates only, as RTCConfiguration.iceTransportPolicy. */
 export const IceTransportPolicy = z.enum(['all', 'relay']);
 export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
