@@ -69,6 +69,12 @@ export interface SignalingOptions {
    * 'failed' (detail: the console disconnected). Default 60 000 ms.
    */
   consoleGraceMs?: number;
+  /**
+   * How long a running session whose path broke (the agent's link dropped, or the
+   * console lost its WebRTC or relay path) waits for a path to come back before it ends
+   * as 'agent_offline' or 'failed'. Default 60 000 ms.
+   */
+  reconnectGraceMs?: number;
   /** The current firmware release per device model, for the fleet's alerts. Default: the
    * newest firmware package uploaded here. */
   firmwareCatalog?: FirmwareCatalog;
@@ -200,6 +206,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     audit,
     log: log('sessions'),
     ice: new IceIssuer(iceSettings, log('turn')),
+    reconnectGraceMs: opts.reconnectGraceMs,
     outbox: {
       toUser: (userId, message) =>
         void consoles.to(userRoom(userId)).emit(MESSAGE_EVENT, consoleConnect(message, transport)),

@@ -11,6 +11,27 @@ export interface Outbox {
 }
 
 /**
+ * Tells both peers how to reach each other for the session's current attempt, with fresh
+ * ICE servers and one TURN credential for both (each with the URLs it reaches TURN by).
+ * Sent at approval and again for every rebuilt path.
+ */
+export function sendConnect(
+  outbox: Outbox,
+  session: OpenSession,
+  issuer?: Pick<IceIssuer, 'forSession'>,
+): void {
+  const ice = issuer?.forSession(session.id);
+  const connect = (peer: keyof SessionIce) => ({
+    type: 'session.connect' as const,
+    sessionId: session.id,
+    attempt: session.attempt,
+    ...(ice?.[peer] ?? { iceServers: [] }),
+  });
+  outbox.toAgent(session.agentId, connect('agent'));
+  outbox.toUser(session.technicianId, connect('console'));
+}
+
+/**
  * Tells the technician about every state change, and the agent what it must act on:
  * a request to put to staff, how to connect once approved, and the end. `ice` mints the
  * session's ICE servers and TURN credential at approval; without it, direct paths only.
@@ -33,15 +54,7 @@ export function announce(
       requestedAt: session.createdAt,
     });
   } else if (view.state === 'approved') {
-    // One credential for both peers, each with the TURN URLs it reaches them by.
-    const ice = issuer?.forSession(session.id);
-    const connect = (peer: keyof SessionIce) => ({
-      type: 'session.connect' as const,
-      sessionId: session.id,
-      ...(ice?.[peer] ?? { iceServers: [] }),
-    });
-    outbox.toAgent(session.agentId, connect('agent'));
-    outbox.toUser(session.technicianId, connect('console'));
+    sendConnect(outbox, session, issuer);
   } else if (view.state === 'ended' && view.endReason) {
     outbox.toAgent(session.agentId, {
       type: 'session.ended',

@@ -77,12 +77,22 @@ describe('session broker over real sockets', () => {
     expect(await consoleInbox.take('session.connect')).toMatchObject({ sessionId, iceServers: [] });
     expect(await agentInbox.take('session.connect')).toMatchObject({ sessionId, iceServers: [] });
 
-    consoleSocket.emit('msg', { type: 'signal', sessionId, data: OFFER });
-    expect(await agentInbox.take('signal')).toEqual({ type: 'signal', sessionId, data: OFFER });
+    consoleSocket.emit('msg', { type: 'signal', sessionId, attempt: 0, data: OFFER });
+    expect(await agentInbox.take('signal')).toEqual({
+      type: 'signal',
+      sessionId,
+      attempt: 0,
+      data: OFFER,
+    });
     await stateOf(sessionId, 'connecting');
 
-    agent.emit('msg', { type: 'signal', sessionId, data: ANSWER });
-    expect(await consoleInbox.take('signal')).toEqual({ type: 'signal', sessionId, data: ANSWER });
+    agent.emit('msg', { type: 'signal', sessionId, attempt: 0, data: ANSWER });
+    expect(await consoleInbox.take('signal')).toEqual({
+      type: 'signal',
+      sessionId,
+      attempt: 0,
+      data: ANSWER,
+    });
 
     agent.emit('msg', { type: 'session.connected', sessionId });
     await stateOf(sessionId, 'active');
@@ -110,7 +120,67 @@ describe('session broker over real sockets', () => {
     expect(await t.server.admin.verifyAudit()).toMatchObject({ ok: true });
   });
 
-  it('ends open sessions with agent_offline when the agent disconnects', async () => {
+  /** Requests, approves and connects a session; returns its ID. */
+  async function activeSession(): Promise<string> {
+    const sessionId = await requestSession();
+    await agentInbox.take('session.request');
+    agent.emit('msg', { type: 'session.approve', sessionId, capabilities: ['logs.read'] });
+    await agentInbox.take('session.connect');
+    await consoleInbox.take('session.connect');
+    agent.emit('msg', { type: 'session.connected', sessionId });
+    await stateOf(sessionId, 'active');
+    return sessionId;
+  }
+
+  it('starts a new attempt when the console lost its path, and leaves out late signals', async () => {
+    const sessionId = await activeSession();
+
+    const retry = { type: 'session.retry', sessionId, mode: 'lost', detail: 'ICE failed' };
+    expect(await request(consoleSocket, retry)).toEqual({ ok: true });
+    const waiting = await stateOf(sessionId, 'reconnecting');
+    expect(waiting.session).toMatchObject({ state: 'reconnecting' });
+    expect(await agentInbox.take('session.connect')).toMatchObject({ sessionId, attempt: 1 });
+    expect(await consoleInbox.take('session.connect')).toMatchObject({ sessionId, attempt: 1 });
+
+    // A signal of attempt 0 is late: it must not reach the agent's new peer.
+    consoleSocket.emit('msg', { type: 'signal', sessionId, attempt: 0, data: OFFER });
+    consoleSocket.emit('msg', { type: 'signal', sessionId, attempt: 1, data: OFFER });
+    expect(await agentInbox.take('signal')).toMatchObject({ attempt: 1 });
+
+    agent.emit('msg', { type: 'session.connected', sessionId });
+    await stateOf(sessionId, 'active');
+    const moves = (await t.server.admin.listAudit(sessionId))
+      .map((r) => r.detail as { to?: string; detail?: string })
+      .filter((d) => d.to === 'reconnecting' || d.to === 'active');
+    expect(moves).toEqual([
+      { from: 'connecting', to: 'active' },
+      { from: 'active', to: 'reconnecting', detail: 'ICE failed' },
+      { from: 'reconnecting', to: 'active' },
+    ]);
+  });
+
+  it('holds a running session while its agent is away and resumes it when it returns', async () => {
+    const sessionId = await activeSession();
+
+    agent.close();
+    await stateOf(sessionId, 'reconnecting');
+    // Asked while the agent is away, the new attempt waits for the agent.
+    await request(consoleSocket, { type: 'session.retry', sessionId, mode: 'lost' });
+
+    agent = await connectAgent(t, key);
+    agentInbox = inboxOf(agent);
+    const hello = await agentInbox.take('hello');
+    expect(hello).toMatchObject({ openSessionIds: [sessionId], reconnectGraceSeconds: 60 });
+
+    agent.emit('msg', { type: 'session.resume', sessionId, connected: false });
+    expect(await agentInbox.take('session.connect')).toMatchObject({ sessionId, attempt: 1 });
+    expect(await consoleInbox.take('session.connect')).toMatchObject({ sessionId, attempt: 1 });
+
+    agent.emit('msg', { type: 'session.resume', sessionId, connected: true });
+    await stateOf(sessionId, 'active');
+  });
+
+  it('ends sessions with agent_offline when the agent disconnects before they run', async () => {
     const sessionId = await requestSession();
     await agentInbox.take('session.request');
 
@@ -190,7 +260,12 @@ describe('session broker over real sockets', () => {
 
   it('refuses signals before approval and steps outside the state machine', async () => {
     const sessionId = await requestSession();
-    const early = await request(consoleSocket, { type: 'signal', sessionId, data: OFFER });
+    const early = await request(consoleSocket, {
+      type: 'signal',
+      sessionId,
+      attempt: 0,
+      data: OFFER,
+    });
     expect(early).toMatchObject({ ok: false, code: 'invalid_state' });
 
     agent.emit('msg', { type: 'session.connected', sessionId });
@@ -209,11 +284,18 @@ describe('session broker over real sockets', () => {
     const other = await openSocket(`${t.server.url}/console`, { cookie });
 
     try {
+      expect(
+        await request(other, { type: 'session.retry', sessionId, mode: 'lost' }),
+      ).toMatchObject({
+        ok: false,
+        code: 'forbidden',
+      });
       expect(await request(other, { type: 'session.end', sessionId })).toMatchObject({
         ok: false,
         code: 'forbidden',
       });
-      expect(await request(other, { type: 'signal', sessionId, data: OFFER })).toMatchObject({
+      const signal = { type: 'signal', sessionId, attempt: 0, data: OFFER };
+      expect(await request(other, signal)).toMatchObject({
         ok: false,
         code: 'forbidden',
       });
@@ -238,6 +320,47 @@ describe('session broker over real sockets', () => {
 });
 
 describe('session broker timers and restarts', () => {
+  it('ends a session whose agent stays away past the reconnect grace, in words', async () => {
+    const t = await startTestServer({ reconnectGraceMs: 1000 });
+    const key = await makeAgentKey();
+    await enrol(t, key);
+    const agent = await connectAgent(t, key);
+    const agentInbox = inboxOf(agent);
+    const consoleSocket = await openSocket(`${t.server.url}/console`, {
+      cookie: await signInCookie(t),
+    });
+    const consoleInbox = inboxOf(consoleSocket);
+
+    try {
+      const reply = await request(consoleSocket, {
+        type: 'session.request',
+        agentId: key.agentId,
+        capabilities: ['logs.read'],
+        reason: '',
+      });
+      const sessionId = (reply.session as { id: string }).id;
+      await agentInbox.take('session.request');
+      agent.emit('msg', { type: 'session.approve', sessionId, capabilities: ['logs.read'] });
+      await agentInbox.take('session.connect');
+      agent.emit('msg', { type: 'session.connected', sessionId });
+      await consoleInbox.take('session.update', (m) => {
+        return (m.session as { state: string }).state === 'active';
+      });
+      agent.close();
+
+      const ended = await consoleInbox.take('session.update', (m) => {
+        return (m.session as { state: string }).state === 'ended';
+      });
+      expect(ended.session).toMatchObject({
+        endReason: 'agent_offline',
+        endDetail: 'The connection could not be restored within 1 second.',
+      });
+    } finally {
+      consoleSocket.close();
+      await t.stop();
+    }
+  });
+
   it('ends sessions with failed when the console stays away past the grace', async () => {
     const t = await startTestServer({ consoleGraceMs: 200 });
     const key = await makeAgentKey();

@@ -15,8 +15,9 @@ import type { AuditLedger } from '../audit/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { IceIssuer } from '../turn/ice-issuer.ts';
 import { newId, nowIso } from '../util.ts';
-import { announce, type Outbox } from './announce.ts';
+import { announce, sendConnect, type Outbox } from './announce.ts';
 import { expectState, toSessionView, type OpenSession } from './open-session.ts';
+import { ReconnectDeadlines } from './reconnect-deadlines.ts';
 import type { SessionStore } from './session-store.ts';
 
 export type { Outbox } from './announce.ts';
@@ -33,6 +34,8 @@ export interface BrokerDeps {
   log: Logger;
   /** ICE servers and TURN credentials for each approved session; absent, direct only. */
   ice?: Pick<IceIssuer, 'forSession'>;
+  /** How long a session may be `reconnecting` before it ends. Default 60 s. */
+  reconnectGraceMs?: number;
 }
 
 interface Change {
@@ -50,9 +53,16 @@ export class SessionBroker {
   readonly #open = new Map<string, OpenSession>();
   readonly #deps: BrokerDeps;
   readonly #endListeners: ((sessionId: string) => void)[] = [];
+  readonly #deadlines: ReconnectDeadlines;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
+    this.#deadlines = new ReconnectDeadlines(deps.reconnectGraceMs ?? 60_000);
+  }
+
+  /** How long a session may be reconnecting before it ends. */
+  get reconnectGraceMs(): number {
+    return this.#deadlines.graceMs;
   }
 
   /** Ends what a previous run left open: nobody is connected to carry it on. */
@@ -96,6 +106,7 @@ export class SessionBroker {
       updatedAt: now,
       endDetail: null,
       machine: new SessionMachine('requested'),
+      attempt: 0,
       queue: Promise.resolve(),
     };
     this.#open.set(session.id, session);
@@ -177,22 +188,129 @@ export class SessionBroker {
     await this.#end(session, reason, { actor: `user:${user.id}`, detail: detail ?? null });
   }
 
-  /** Forwards the console's signal to the agent; the first one marks the start of connecting. */
-  async signalFromConsole(user: UserView, sessionId: string, data: SignalData): Promise<void> {
+  /**
+   * Forwards the console's signal to the agent; the first one marks the start of
+   * connecting. A signal of an earlier attempt is late and is left out.
+   */
+  async signalFromConsole(
+    user: UserView,
+    sessionId: string,
+    attempt: number,
+    data: SignalData,
+  ): Promise<void> {
     const session = this.#forTechnician(user, sessionId);
     expectState(session, SIGNALLING, 'it takes no signals');
+    if (!this.#currentAttempt(session, attempt)) return;
 
     // Forward before the transition's writes so that signals reach the agent in order.
-    this.#deps.outbox.toAgent(session.agentId, { type: 'signal', sessionId, data });
+    this.#deps.outbox.toAgent(session.agentId, { type: 'signal', sessionId, attempt, data });
     if (session.machine.state === 'approved') {
       await this.#transition(session, 'connecting', { actor: `user:${user.id}` });
     }
   }
 
-  signalFromAgent(agentId: string, sessionId: string, data: SignalData): void {
+  signalFromAgent(agentId: string, sessionId: string, attempt: number, data: SignalData): void {
     const session = this.#forAgent(agentId, sessionId);
     expectState(session, SIGNALLING, 'it takes no signals');
-    this.#deps.outbox.toUser(session.technicianId, { type: 'signal', sessionId, data });
+    if (!this.#currentAttempt(session, attempt)) return;
+
+    this.#deps.outbox.toUser(session.technicianId, { type: 'signal', sessionId, attempt, data });
+  }
+
+  /**
+   * The console asks for a new WebRTC attempt. `lost`: its path broke, so an active
+   * session is reconnecting until a path is back (or the grace runs out). `upgrade`: the
+   * relay carries the session and the console tries WebRTC again. The new attempt starts
+   * now if the agent is online, or when its link comes back.
+   */
+  async retry(
+    user: UserView,
+    sessionId: string,
+    mode: 'lost' | 'upgrade',
+    detail?: string,
+  ): Promise<void> {
+    const session = this.#forTechnician(user, sessionId);
+    expectState(session, SIGNALLING, 'it cannot reconnect');
+
+    if (mode === 'lost' && session.machine.state === 'active') {
+      const words = detail ?? "The technician's console lost its path to the agent.";
+      await this.#transition(session, 'reconnecting', { actor: `user:${user.id}`, detail: words });
+    }
+    this.#newAttempt(session);
+  }
+
+  /**
+   * The agent's link to this node dropped. Running sessions wait for it (reconnecting);
+   * sessions that were still being asked for or set up end, since their consent or first
+   * offer may be lost.
+   */
+  async agentLinkLost(agentId: string): Promise<void> {
+    const sessions = [...this.#open.values()].filter((s) => s.agentId === agentId);
+    const detail = 'The facility agent lost its connection to the server.';
+    await Promise.all(
+      sessions.map(async (session) => {
+        const state = session.machine.state;
+        if (state === 'active') {
+          await this.#transition(session, 'reconnecting', { actor: 'system', detail });
+        } else if (state !== 'reconnecting') {
+          await this.#end(session, 'agent_offline', { actor: 'system', detail });
+        }
+      }),
+    );
+  }
+
+  /**
+   * The agent is back and reports, per session, whether its path to the console lived
+   * through the drop: then the session is active again; otherwise a new attempt starts.
+   */
+  async agentResumed(agentId: string, sessionId: string, connected: boolean): Promise<void> {
+    const session = this.#forAgent(agentId, sessionId);
+    expectState(session, SIGNALLING, 'it cannot resume');
+
+    if (!connected) return this.#newAttempt(session);
+    if (session.machine.state === 'reconnecting') {
+      await this.#transition(session, 'active', { actor: `agent:${agentId}` });
+    }
+  }
+
+  #newAttempt(session: OpenSession): void {
+    if (!this.#deps.registry.isOnline(session.agentId)) {
+      this.#deps.log.debug({ sessionId: session.id }, 'new attempt waits for the agent');
+      return;
+    }
+
+    session.attempt += 1;
+    this.#deps.log.info(
+      { sessionId: session.id, attempt: session.attempt },
+      `session ${session.id} attempt ${session.attempt}`,
+    );
+    sendConnect(this.#deps.outbox, session, this.#deps.ice);
+  }
+
+  #currentAttempt(session: OpenSession, attempt: number): boolean {
+    if (attempt === session.attempt) return true;
+
+    this.#deps.log.debug(
+      { sessionId: session.id, attempt, current: session.attempt },
+      'signal of an earlier attempt left out',
+    );
+    return false;
+  }
+
+  /** The grace of a reconnecting session ran out. */
+  #reconnectExpired(session: OpenSession): void {
+    if (session.machine.state !== 'reconnecting') return;
+
+    const seconds = Math.max(1, Math.round(this.#deadlines.graceMs / 1000));
+    const offline = !this.#deps.registry.isOnline(session.agentId);
+    const detail = `The connection could not be restored within ${seconds} second${seconds === 1 ? '' : 's'}.`;
+    this.#end(session, offline ? 'agent_offline' : 'failed', { actor: 'system', detail }).catch(
+      (error: unknown) =>
+        this.#deps.log.error(
+          { err: error, sessionId: session.id },
+          'ending after the grace failed',
+        ),
+    );
   }
 
   /**
@@ -271,11 +389,6 @@ export class SessionBroker {
       granted: false,
       detail: detail ? `${words} ${detail}` : words,
     });
-  }
-
-  /** The agent's connection is gone: none of its sessions can go on. */
-  agentOffline(agentId: string): Promise<void> {
-    return this.#endWhere((s) => s.agentId === agentId, 'agent_offline', null);
   }
 
   /** Ends a technician's open sessions, e.g. when their console has been gone too long. */
@@ -375,6 +488,11 @@ export class SessionBroker {
     }
 
     session.updatedAt = nowIso();
+    if (to === 'reconnecting') {
+      this.#deadlines.start(session.id, () => this.#reconnectExpired(session));
+    } else {
+      this.#deadlines.clear(session.id);
+    }
     if (to === 'ended') {
       session.endDetail = change.detail ?? null;
       this.#open.delete(session.id);

@@ -23,6 +23,8 @@ export interface OpenSession {
   updatedAt: string;
   endDetail: string | null;
   machine: SessionMachine;
+  /** The current WebRTC attempt: 0 at approval, one more for each rebuilt path. */
+  attempt: number;
   /** Persistence and announcements of this session's transitions, run one after another. */
   queue: Promise<void>;
 }

@@ -88,6 +88,7 @@ export class SessionStore {
         row.state as SessionState,
         (row.end_reason ?? undefined) as EndReason | undefined,
       ),
+      attempt: 0,
       queue: Promise.resolve(),
     }));
   }

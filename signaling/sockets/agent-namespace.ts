@@ -38,7 +38,8 @@ export interface AgentNamespaceDeps {
 /**
  * The `/agent` namespace: facility agents, each proven by a signed challenge in the
  * handshake. Online and offline are lifecycle events: audited, logged, and pushed to the
- * consoles. Losing the agent ends its sessions.
+ * consoles. Losing the agent puts its running sessions on hold (reconnecting) until it
+ * comes back or their grace runs out.
  */
 export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): void {
   const { registry, broker, log } = deps;
@@ -71,7 +72,14 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
           case 'session.end':
             return broker.endByAgent(agent.id, message.sessionId, message.reason, message.detail);
           case 'signal':
-            return broker.signalFromAgent(agent.id, message.sessionId, message.data);
+            return broker.signalFromAgent(
+              agent.id,
+              message.sessionId,
+              message.attempt,
+              message.data,
+            );
+          case 'session.resume':
+            return broker.agentResumed(agent.id, message.sessionId, message.connected);
           case 'capability.grant':
             return broker.grantCapabilities(
               agent.id,
@@ -104,6 +112,7 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
       agentId: agent.id,
       facility: agent.facility,
       openSessionIds: broker.openSessionIdsOfAgent(agent.id),
+      reconnectGraceSeconds: Math.max(1, Math.round(broker.reconnectGraceMs / 1000)),
       releaseKey: deps.releaseKey,
     });
     deps.track(cameOnline(deps, agent.id, agent.name, socket.handshake.address));
@@ -151,7 +160,7 @@ async function wentOffline(
       action: 'agent.offline',
       detail: { reason },
     });
-    await deps.broker.agentOffline(agentId);
+    await deps.broker.agentLinkLost(agentId);
     deps.agentChanged(agentId);
   } catch (error) {
     deps.log.error({ err: error, agentId }, 'recording agent offline failed');

@@ -69,7 +69,9 @@ export function setUpConsoleNamespace(
           case 'session.end':
             return broker.endByTechnician(user, message.sessionId, message.reason, message.detail);
           case 'signal':
-            return broker.signalFromConsole(user, message.sessionId, message.data);
+            return broker.signalFromConsole(user, message.sessionId, message.attempt, message.data);
+          case 'session.retry':
+            return broker.retry(user, message.sessionId, message.mode, message.detail);
           case 'capability.request':
             return broker.requestCapabilities(user, message.sessionId, message.capabilities);
         }
