@@ -105,6 +105,18 @@ export class LogHub extends EventEmitter<HubEvents> {
     return line;
   }
 
+  /**
+   * Every held line after `seq`, oldest first, and how many lines after `seq` the ring no
+   * longer holds (they were pushed out by newer ones).
+   */
+  since(seq: number): { lines: LogLine[]; missed: number } {
+    const all = this.recent(this.#capacity);
+    const lines = all.filter((line) => line.seq > seq);
+    const oldest = lines[0]?.seq ?? this.#nextSeq;
+
+    return { lines, missed: Math.max(0, oldest - seq - 1) };
+  }
+
   /** The last `count` lines, oldest first. */
   recent(count: number): LogLine[] {
     const all = [...this.#ring.slice(this.#start), ...this.#ring.slice(0, this.#start)];

@@ -1,11 +1,5 @@
 import type { Capability } from '../../shared/capabilities.ts';
-import type { Device } from '../../shared/devices.ts';
-import type { LogSource } from '../../shared/logs.ts';
-import {
-  ConsoleToAgentChannel,
-  type AgentToConsoleChannel,
-} from '../../shared/protocol/channel.ts';
-import { parseMessage } from '../../shared/protocol/common.ts';
+import type { AgentToConsoleChannel } from '../../shared/protocol/channel.ts';
 import { relayText } from '../../shared/relay/endpoint.ts';
 import { RELAY_CHANNELS, type RelayChannel } from '../../shared/relay/protocol.ts';
 import type { DesktopService } from '../desktop/service.ts';
@@ -14,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
 import { SessionDesktop } from '../session/desktop-link.ts';
 import type { InputDataChannel } from '../session/input-channel.ts';
-import { LogStream } from '../session/log-stream.ts';
+import { MainChannel } from '../session/main-channel.ts';
 import { RelayPicture, type PicturePipe } from './relay-picture.ts';
 
 /** The encrypted pipe the session runs on (see `RelayEndpoint`). */
@@ -34,8 +28,6 @@ export interface RelaySessionOptions {
   log: Logger;
 }
 
-const NO_DESKTOP = 'The remote desktop is not available on this agent.';
-
 /**
  * One session served over the encrypted relay: the same main-channel messages as the
  * WebRTC data channel (hello, the log stream, devices, sources, grants, pings, the
@@ -47,39 +39,37 @@ const NO_DESKTOP = 'The remote desktop is not available on this agent.';
 export class RelaySession {
   readonly #options: RelaySessionOptions;
   readonly #log: Logger;
-  readonly #stream: LogStream;
+  readonly #main: MainChannel;
   readonly #desktop: SessionDesktop | undefined;
   readonly #picture: RelayPicture | undefined;
   readonly #inputPort: InputDataChannel & { deliver(text: string): void };
-  #granted: Capability[];
   #closed = false;
-  readonly #onDevices = (devices: Device[]) => this.#send({ type: 'devices', devices });
-  readonly #onSources = (sources: LogSource[]) => this.#send({ type: 'logs.sources', sources });
 
   constructor(options: RelaySessionOptions) {
     this.#options = options;
     this.#log = options.log;
-    this.#granted = [...options.granted];
-    this.#stream = new LogStream({
-      hub: options.hub,
-      log: this.#log,
+    this.#inputPort = inputPort(options.pipe);
+    const desktop = options.desktop;
+    this.#desktop = desktop
+      ? new SessionDesktop({
+          sessionId: options.sessionId,
+          service: desktop.service,
+          allowed: desktop.allowed,
+          granted: () => this.#main.granted,
+          send: (message) => this.#send(message),
+          log: this.#log,
+        })
+      : undefined;
+    this.#main = new MainChannel({
+      ...options,
+      desktop: this.#desktop,
       sink: {
         send: (message) => this.#send(message),
         bufferedAmount: () => options.pipe.bufferedAmount,
       },
     });
-    this.#inputPort = inputPort(options.pipe);
 
-    const desktop = options.desktop;
-    if (!desktop) return;
-    this.#desktop = new SessionDesktop({
-      sessionId: options.sessionId,
-      service: desktop.service,
-      allowed: desktop.allowed,
-      granted: () => this.#granted,
-      send: (message) => this.#send(message),
-      log: this.#log,
-    });
+    if (!desktop || !this.#desktop) return;
     this.#desktop.acceptInput(this.#inputPort);
     const track = this.#desktop.stream?.getVideoTracks()[0];
     if (!track) return;
@@ -97,17 +87,7 @@ export class RelaySession {
 
   /** Greets the console and starts telling it about devices and sources. */
   start(): void {
-    const { sessionId, devices, hub } = this.#options;
-    this.#send({
-      type: 'hello',
-      sessionId,
-      granted: [...this.#granted],
-      devices: devices.list(),
-      sources: hub.sources(),
-    });
-    this.#desktop?.sendStatus(true);
-    devices.on('change', this.#onDevices);
-    hub.on('sources', this.#onSources);
+    this.#main.start();
   }
 
   /** One whole message from the console on one of the relay's channels. */
@@ -120,7 +100,7 @@ export class RelaySession {
       return;
     }
     if (channel === RELAY_CHANNELS.main) {
-      this.#onMain(text);
+      this.#main.handle(text);
       return;
     }
     this.#log.debug({ channel }, 'relay message on a channel the console does not send on');
@@ -128,62 +108,16 @@ export class RelaySession {
 
   /** Staff granted or took back capabilities. */
   setGranted(granted: readonly Capability[]): void {
-    if (this.#closed) return;
-    this.#granted = [...granted];
-
-    this.#send({ type: 'granted', granted: [...granted] });
-    if (!granted.includes('logs.read')) this.#stream.unsubscribe();
-    this.#desktop?.grantsChanged();
+    if (!this.#closed) this.#main.setGranted(granted);
   }
 
   /** Stops the stream, the picture and the view, and lets go of held input. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stream.unsubscribe();
+    this.#main.close();
     this.#picture?.close();
     this.#desktop?.close();
-    this.#options.devices.off('change', this.#onDevices);
-    this.#options.hub.off('sources', this.#onSources);
-  }
-
-  #onMain(text: string | null): void {
-    const parsed = parseMessage(ConsoleToAgentChannel, text);
-    if (!parsed.ok) {
-      this.#log.warn({ code: parsed.error.code, error: parsed.error.message }, 'bad relay message');
-      this.#send({ type: 'error', ...parsed.error });
-      return;
-    }
-
-    const message = parsed.value;
-    this.#log.debug({ type: message.type }, 'relay message');
-    switch (message.type) {
-      case 'logs.subscribe':
-        if (!this.#granted.includes('logs.read')) {
-          this.#send({
-            type: 'error',
-            code: 'capability_not_allowed',
-            message: 'Reading logs was not granted for this session.',
-          });
-          return;
-        }
-        this.#stream.subscribe(Math.min(message.backlog, this.#options.backlogLimit));
-        this.#log.info({ backlog: message.backlog }, 'log stream started on the relay');
-        return;
-      case 'logs.unsubscribe':
-        this.#stream.unsubscribe();
-        return;
-      case 'ping':
-        this.#send({ type: 'pong', t: message.t });
-        return;
-      case 'pong':
-        return;
-      case 'desktop.view':
-      case 'desktop.stop':
-        if (this.#desktop) void this.#desktop.request(message);
-        else this.#send({ type: 'error', code: 'invalid_state', message: NO_DESKTOP });
-        return;
-    }
   }
 
   #send(message: AgentToConsoleChannel): void {

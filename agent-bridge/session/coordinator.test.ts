@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { AgentToServer } from '../../shared/protocol/agent.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import type { SignalData } from '../../shared/protocol/signal.ts';
 import type { Capability } from '../../shared/capabilities.ts';
 import { CapabilityFlow } from '../consent/capability-flow.ts';
@@ -21,7 +21,13 @@ class RecordingPeer {
   signals: SignalData[] = [];
   grants: Capability[][] = [];
   destroyed = 0;
+  connected = false;
   constructor(readonly events: PeerEvents) {}
+  /** Plays the data channel opening. */
+  open(): void {
+    this.connected = true;
+    this.events.connected();
+  }
   signal(data: SignalData): void {
     this.signals.push(data);
   }
@@ -32,6 +38,23 @@ class RecordingPeer {
     this.destroyed += 1;
   }
 }
+
+const connect = (sessionId: string, attempt = 0): ServerToAgent => ({
+  type: 'session.connect',
+  sessionId,
+  attempt,
+  iceServers: [],
+});
+const signal = (sessionId: string, attempt: number, data: SignalData): ServerToAgent => ({
+  type: 'signal',
+  sessionId,
+  attempt,
+  data,
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function setUp() {
   const registry = new SessionRegistry();
@@ -79,9 +102,9 @@ describe('SessionCoordinator', () => {
     const { coordinator, peers, approved, registry } = setUp();
     approved('s1');
 
-    coordinator.handle({ type: 'signal', sessionId: 's1', data: OFFER });
-    coordinator.handle({ type: 'signal', sessionId: 's1', data: CANDIDATE });
-    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
+    coordinator.handle(signal('s1', 0, OFFER));
+    coordinator.handle(signal('s1', 0, CANDIDATE));
+    coordinator.handle(connect('s1'));
 
     expect(peers[0]?.signals).toEqual([OFFER, CANDIDATE]);
     expect(registry.get('s1')?.machine.state).toBe('connecting');
@@ -90,39 +113,64 @@ describe('SessionCoordinator', () => {
   it('drops signals and connects for sessions that were never approved', () => {
     const { coordinator, peers } = setUp();
 
-    coordinator.handle({ type: 'signal', sessionId: 'nope', data: OFFER });
-    coordinator.handle({ type: 'session.connect', sessionId: 'nope', iceServers: [] });
+    coordinator.handle(signal('nope', 0, OFFER));
+    coordinator.handle(connect('nope'));
 
     expect(peers).toEqual([]);
   });
 
-  it('reports connected and failed peers to the server', () => {
+  it('gives each attempt its own peer and keeps signals of one attempt from another', () => {
+    const { coordinator, peers, approved, sent } = setUp();
+    approved('s1');
+    coordinator.handle(connect('s1', 0));
+    peers[0]!.events.signal(OFFER);
+
+    coordinator.handle(signal('s1', 1, CANDIDATE));
+    coordinator.handle(connect('s1', 1));
+    coordinator.handle(signal('s1', 0, OFFER));
+    coordinator.handle(connect('s1', 0));
+
+    expect(peers).toHaveLength(2);
+    expect(peers[0]?.destroyed).toBe(1);
+    expect(peers[0]?.signals).toEqual([]);
+    expect(peers[1]?.signals).toEqual([CANDIDATE]);
+    expect(sent).toEqual([{ type: 'signal', sessionId: 's1', attempt: 0, data: OFFER }]);
+  });
+
+  it('ends a session whose first peer fails, but waits when a running one loses its path', () => {
     const { coordinator, peers, approved, registry, sent } = setUp();
     approved('s1');
-    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
+    approved('s2');
+    coordinator.handle(connect('s1'));
+    coordinator.handle(connect('s2'));
 
-    peers[0]!.events.connected();
-    expect(registry.get('s1')?.machine.state).toBe('active');
     peers[0]!.events.failed('ICE failed');
+    peers[1]!.open();
+    peers[1]!.events.failed('ICE failed');
 
     expect(sent).toEqual([
-      { type: 'session.connected', sessionId: 's1' },
       {
         type: 'session.end',
         sessionId: 's1',
         reason: 'failed',
         detail: 'Connection to the console failed: ICE failed',
       },
+      { type: 'session.connected', sessionId: 's2' },
     ]);
     expect(registry.has('s1')).toBe(false);
+    expect(registry.get('s2')?.machine.state).toBe('reconnecting');
+
+    coordinator.handle(connect('s2', 1));
+    peers[2]!.open();
+    expect(registry.get('s2')?.machine.state).toBe('active');
   });
 
   it('closes the peer once however the session ends', () => {
     const { coordinator, peers, approved, sent } = setUp();
     approved('s1');
     approved('s2');
-    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
-    coordinator.handle({ type: 'session.connect', sessionId: 's2', iceServers: [] });
+    coordinator.handle(connect('s1'));
+    coordinator.handle(connect('s2'));
 
     coordinator.endByFacility('s1');
     coordinator.handle({
@@ -142,13 +190,17 @@ describe('SessionCoordinator', () => {
     expect(sent).toEqual([{ type: 'session.end', sessionId: 's1', reason: 'ended_by_facility' }]);
   });
 
-  it('ends everything locally when the server link is lost', () => {
+  it('keeps running sessions through a lost server link and ends the rest', () => {
+    vi.useFakeTimers();
     const { coordinator, peers, approved, registry, flow } = setUp();
     approved('s1');
-    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
+    coordinator.handle(connect('s1'));
+    peers[0]!.open();
+    approved('s2');
+    coordinator.handle(connect('s2'));
     coordinator.handle({
       type: 'session.request',
-      sessionId: 's2',
+      sessionId: 's3',
       technician: TECHNICIAN,
       capabilities: ['logs.read'],
       reason: '',
@@ -157,21 +209,36 @@ describe('SessionCoordinator', () => {
 
     coordinator.linkLost();
 
-    expect(registry.all()).toEqual([]);
+    expect(registry.all().map((s) => s.id)).toEqual(['s1']);
     expect(registry.recent().map((r) => r.reason)).toEqual(['agent_offline', 'agent_offline']);
+    expect(peers[0]?.destroyed).toBe(0);
+
+    vi.advanceTimersByTime(64_000);
+    expect(registry.has('s1')).toBe(true);
+    vi.advanceTimersByTime(2_000);
+    expect(registry.has('s1')).toBe(false);
+    expect(registry.recent()[0]?.outcome).toContain('could not be restored within 60 seconds');
     expect(peers[0]?.destroyed).toBe(1);
     flow.dispose();
   });
 
-  it('tells the server about open sessions it no longer has', () => {
-    const { coordinator, approved, sent } = setUp();
-    approved('s1');
+  it('tells the server after a reconnect which paths lived and which sessions it lacks', () => {
+    vi.useFakeTimers();
+    const { coordinator, peers, approved, registry, sent } = setUp();
+    for (const id of ['s1', 's2', 's3']) {
+      approved(id);
+      coordinator.handle(connect(id));
+      peers.at(-1)!.open();
+    }
+    peers[1]!.events.failed('ICE failed');
+    coordinator.linkLost();
+    sent.length = 0;
 
     coordinator.handle({
       type: 'hello',
       agentId: 'ag-1',
       facility: { id: 'f1', name: 'Demo Facility' },
-      openSessionIds: ['s1', 'gone'],
+      openSessionIds: ['s1', 's2', 'gone'],
     });
 
     expect(sent).toEqual([
@@ -181,13 +248,20 @@ describe('SessionCoordinator', () => {
         reason: 'failed',
         detail: 'The facility agent no longer has this session.',
       },
+      { type: 'session.resume', sessionId: 's1', connected: true },
+      { type: 'session.resume', sessionId: 's2', connected: false },
     ]);
+    expect(registry.get('s2')?.machine.state).toBe('reconnecting');
+    expect(registry.has('s3')).toBe(false);
+    // The link is back: the agent's own grace no longer runs.
+    vi.advanceTimersByTime(120_000);
+    expect(registry.has('s1')).toBe(true);
   });
 
   it('passes capability requests to the flow and new grants to the peer', () => {
     const { coordinator, peers, approved, sent, capabilities } = setUp();
     approved('s1');
-    coordinator.handle({ type: 'session.connect', sessionId: 's1', iceServers: [] });
+    coordinator.handle(connect('s1'));
     sent.length = 0;
 
     coordinator.handle({

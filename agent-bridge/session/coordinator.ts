@@ -1,5 +1,5 @@
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
-import type { IceServer, IceTransportPolicy, SignalData } from '../../shared/protocol/signal.ts';
+import type { IceTransportPolicy, SignalData } from '../../shared/protocol/signal.ts';
 import type { EndReason } from '../../shared/session-machine.ts';
 import type { CapabilityFlow } from '../consent/capability-flow.ts';
 import type { ConsentFlow } from '../consent/flow.ts';
@@ -11,6 +11,7 @@ import type { LogHub } from '../logs/hub.ts';
 import type { Policy } from '../policy.ts';
 import { AgentRelay, type AgentRelayOptions } from '../relay/agent-relay.ts';
 import { filterSignal } from './candidate-filter.ts';
+import { SessionPaths } from './paths.ts';
 import { SessionPeer } from './peer.ts';
 import type { SessionRegistry } from './registry.ts';
 
@@ -31,38 +32,49 @@ export interface CoordinatorOptions {
   relay?: { serverUrl: string; identity: Identity };
   /** Makes a session's relay end; replaceable in tests. */
   createRelay?: (options: AgentRelayOptions) => AgentRelay;
+  /**
+   * How long running sessions wait for the server link to come back before the agent
+   * ends them itself; the server's own figure from its hello replaces it. Default 60 s.
+   */
+  reconnectGraceMs?: number;
 }
 
-/** Signals kept for a session whose peer does not exist yet. */
-const MAX_EARLY_SIGNALS = 200;
+/** The agent waits this much longer than the server, so that the server's end wins. */
+const LINK_GRACE_MARGIN_MS = 5_000;
+
+type ConnectMessage = Extract<ServerToAgent, { type: 'session.connect' }>;
 
 /**
- * Carries out what the server says about sessions and what happens to their peers:
- * requests go to the consent flow; session.connect makes the peer; signals go to it
- * (held until it exists); any end closes the peer. It is the one place that pairs
- * the session registry with the WebRTC connections.
+ * Carries out what the server says about sessions and what happens to their paths:
+ * requests go to the consent flow; each `session.connect` makes the peer of a new
+ * attempt (closing the last one); signals go to the peer of their attempt (held until it
+ * exists); `relay.open` joins the encrypted relay; any end closes every path. A path
+ * that breaks does not end a running session: it waits, reconnecting, for the console to
+ * build a new one, and the server ends it when its grace runs out. It is the one place
+ * that pairs the session registry with the connections.
  */
 export class SessionCoordinator {
   readonly #options: CoordinatorOptions;
   readonly #log: Logger;
-  readonly #peers = new Map<string, SessionPeer>();
-  readonly #early = new Map<string, SignalData[]>();
-  readonly #relays = new Map<string, AgentRelay>();
+  readonly #paths = new Map<string, SessionPaths>();
+  #graceMs: number;
+  #linkTimer: NodeJS.Timeout | undefined;
 
   constructor(options: CoordinatorOptions) {
     this.#options = options;
     this.#log = options.log;
+    this.#graceMs = options.reconnectGraceMs ?? 60_000;
     options.registry.on('ended', (session, reason) => this.#closeSession(session.id, reason));
-    options.registry.on('granted', (session) => {
-      this.#peers.get(session.id)?.setGranted(session.granted);
-      this.#relays.get(session.id)?.setGranted(session.granted);
-    });
+    options.registry.on('granted', (session) =>
+      this.#paths.get(session.id)?.setGranted(session.granted),
+    );
   }
 
   /** One validated message from the server. */
   handle(message: ServerToAgent): void {
     switch (message.type) {
       case 'hello':
+        if (message.reconnectGraceSeconds) this.#graceMs = message.reconnectGraceSeconds * 1000;
         this.#reconcile(message.openSessionIds);
         return;
       case 'session.request':
@@ -70,13 +82,13 @@ export class SessionCoordinator {
         return;
       case 'session.connect':
         if (message.webrtc === false) this.#awaitRelay(message.sessionId);
-        else this.#connect(message.sessionId, message.iceServers, message.iceTransportPolicy);
+        else this.#connect(message);
         return;
       case 'relay.open':
         this.#openRelay(message.sessionId, message.consoleKey);
         return;
       case 'signal':
-        this.#signal(message.sessionId, message.data);
+        this.#signal(message.sessionId, message.attempt, message.data);
         return;
       case 'session.ended':
         this.#options.registry.end(message.sessionId, message.reason, message.detail);
@@ -93,7 +105,7 @@ export class SessionCoordinator {
     }
   }
 
-  /** Facility staff end a session: tell the server and close the peer at once. */
+  /** Facility staff end a session: tell the server and close its paths at once. */
   endByFacility(sessionId: string): void {
     if (!this.#options.registry.has(sessionId)) return;
 
@@ -103,40 +115,67 @@ export class SessionCoordinator {
   }
 
   /**
-   * The server link dropped. The server ends every session of an offline agent, so the
-   * agent does the same locally rather than keep serving a session nobody tracks.
+   * The server link dropped. Running sessions go on over their paths (the server holds
+   * them open, reconnecting) until the link is back or the grace runs out; sessions not
+   * yet running end, as the server ends them too.
    */
   linkLost(): void {
-    for (const session of this.#options.registry.all()) {
-      this.#options.registry.end(session.id, 'agent_offline');
+    const { registry } = this.#options;
+    for (const session of registry.all()) {
+      const state = session.machine.state;
+      if (state !== 'active' && state !== 'reconnecting') registry.end(session.id, 'agent_offline');
     }
+    if (registry.all().length === 0 || this.#linkTimer) return;
+
+    const seconds = Math.round(this.#graceMs / 1000);
+    this.#linkTimer = setTimeout(() => {
+      this.#linkTimer = undefined;
+      const detail = `The connection to the server could not be restored within ${seconds} seconds.`;
+      for (const session of registry.all()) registry.end(session.id, 'agent_offline', detail);
+    }, this.#graceMs + LINK_GRACE_MARGIN_MS);
   }
 
-  /** Closes every peer without reporting failures; for shutdown. */
+  /** Closes every path without reporting failures; for shutdown. */
   closeAll(): void {
-    for (const peer of this.#peers.values()) peer.destroy();
-    this.#peers.clear();
-    for (const relay of this.#relays.values()) relay.destroy();
-    this.#relays.clear();
-    this.#early.clear();
+    clearTimeout(this.#linkTimer);
+    this.#linkTimer = undefined;
+    for (const paths of this.#paths.values()) paths.close();
+    this.#paths.clear();
   }
 
-  #connect(
-    sessionId: string,
-    iceServers: IceServer[],
-    iceTransportPolicy: IceTransportPolicy | undefined,
-  ): void {
+  /** A new attempt: its peer replaces the last one, and gets the signals held for it. */
+  #connect(message: ConnectMessage): void {
+    const { sessionId, attempt } = message;
     const session = this.#options.registry.get(sessionId);
-    if (!session || session.approvedAt === null || this.#peers.has(sessionId)) {
+    if (!session || session.approvedAt === null) {
       this.#log.warn({ sessionId }, 'session.connect for a session not approved here; ignored');
       return;
     }
+    const paths = this.#pathsOf(sessionId);
+    if (paths.stale(attempt)) {
+      this.#log.debug({ sessionId, attempt }, 'session.connect of an earlier attempt ignored');
+      return;
+    }
 
-    const { hub, devices, policy, registry, send, desktop } = this.#options;
+    const peer = this.#makePeer(sessionId, attempt, message.iceServers, message.iceTransportPolicy);
+    const early = paths.setPeer(attempt, peer);
+    if (session.machine.state === 'approved') this.#options.registry.move(sessionId, 'connecting');
+    this.#log.info({ sessionId, attempt }, 'peer attempt started');
+    for (const data of early) peer.signal(data);
+  }
+
+  #makePeer(
+    sessionId: string,
+    attempt: number,
+    iceServers: ConnectMessage['iceServers'],
+    iceTransportPolicy: IceTransportPolicy | undefined,
+  ): SessionPeer {
+    const session = this.#options.registry.get(sessionId);
+    const { hub, devices, policy, send, desktop } = this.#options;
     const make = this.#options.createPeer ?? ((options) => new SessionPeer(options));
-    const peer = make({
+    const peer: SessionPeer = make({
       sessionId,
-      granted: session.granted,
+      granted: session?.granted ?? [],
       iceServers,
       // Under `none` the agent gathers TURN candidates only: its connectivity checks then
       // leave from the TURN server too, so no packet the browser receives (not only no
@@ -154,40 +193,33 @@ export class SessionCoordinator {
         // The one place the agent's addresses leave: the policy decides which may.
         signal: (data) => {
           const allowed = filterSignal(data, policy.network.hostCandidates);
-          if (allowed) send({ type: 'signal', sessionId, data: allowed });
+          if (allowed) send({ type: 'signal', sessionId, attempt, data: allowed });
         },
         connected: () => {
-          send({ type: 'session.connected', sessionId });
-          registry.move(sessionId, 'active');
-          this.#log.info({ sessionId }, 'session active');
+          if (this.#paths.get(sessionId)?.peer !== peer) return;
+          this.#log.info({ sessionId, attempt }, 'session served over WebRTC');
+          this.#pathUp(sessionId);
         },
-        failed: (detail) => this.#failed(sessionId, detail),
+        failed: (detail) => {
+          if (this.#paths.get(sessionId)?.dropPeer(peer)) this.#pathLost(sessionId, detail);
+        },
       },
     });
-    this.#peers.set(sessionId, peer);
-    registry.move(sessionId, 'connecting');
-
-    for (const data of this.#early.get(sessionId) ?? []) peer.signal(data);
-    this.#early.delete(sessionId);
+    return peer;
   }
 
-  #signal(sessionId: string, data: SignalData): void {
-    const peer = this.#peers.get(sessionId);
-    if (peer) {
-      peer.signal(data);
-      return;
-    }
-
+  #signal(sessionId: string, attempt: number, data: SignalData): void {
     const session = this.#options.registry.get(sessionId);
     if (!session || session.approvedAt === null) {
       this.#log.debug({ sessionId }, 'signal for an unknown session dropped');
       return;
     }
 
+    const paths = this.#pathsOf(sessionId);
+    if (paths.attempt === attempt) paths.peer?.signal(data);
     // The console may answer session.connect faster than the server tells us; keep it.
-    const queue = this.#early.get(sessionId) ?? [];
-    if (queue.length < MAX_EARLY_SIGNALS) queue.push(data);
-    this.#early.set(sessionId, queue);
+    else if (!paths.stale(attempt)) paths.hold(attempt, data);
+    else this.#log.debug({ sessionId, attempt }, 'signal of an earlier attempt dropped');
   }
 
   /** The server forbids WebRTC: no peer; the console asks for the relay at once. */
@@ -197,26 +229,26 @@ export class SessionCoordinator {
       this.#log.warn({ sessionId }, 'session.connect for a session not approved here; ignored');
       return;
     }
-    this.#options.registry.move(sessionId, 'connecting');
+    if (session.machine.state === 'approved') this.#options.registry.move(sessionId, 'connecting');
     this.#log.info({ sessionId }, 'WebRTC not allowed by the server; waiting for the relay');
   }
 
   /**
    * The console asks for the encrypted relay: join it and serve the session on it with
-   * the same grants, log hub and desktop as the peer would. Once the relay is up, the
-   * WebRTC peer is closed, since the console has given up on it.
+   * the same grants, log hub and desktop as a peer would. A WebRTC peer stays: the console
+   * moves back to it when it connects, and then closes the relay.
    */
   #openRelay(sessionId: string, consoleKey: string): void {
     const session = this.#options.registry.get(sessionId);
-    const { relay, hub, devices, policy, registry, send, desktop } = this.#options;
+    const { relay, hub, devices, policy, desktop } = this.#options;
     if (!session || session.approvedAt === null || !relay) {
       this.#log.warn({ sessionId }, 'relay asked for a session not approved here; ignored');
       return;
     }
 
-    this.#relays.get(sessionId)?.destroy();
+    const paths = this.#pathsOf(sessionId);
     const make = this.#options.createRelay ?? ((options) => new AgentRelay(options));
-    const agentRelay = make({
+    const agentRelay: AgentRelay = make({
       ...relay,
       sessionId,
       consoleKey,
@@ -231,63 +263,97 @@ export class SessionCoordinator {
       log: this.#log,
       events: {
         connected: () => {
-          this.#peers.get(sessionId)?.destroy();
-          this.#peers.delete(sessionId);
+          paths.relayConnected(agentRelay);
           this.#log.info({ sessionId }, 'session served on the encrypted relay');
-          const state = registry.get(sessionId)?.machine.state;
-          if (state !== 'approved' && state !== 'connecting') return;
-          registry.move(sessionId, 'connecting');
-          send({ type: 'session.connected', sessionId });
-          registry.move(sessionId, 'active');
+          this.#pathUp(sessionId);
         },
-        // The console sees the relay break too and decides: it may open a new one.
-        failed: () => {
-          if (this.#relays.get(sessionId) === agentRelay) this.#relays.delete(sessionId);
+        failed: (detail) => {
+          if (paths.dropRelay(agentRelay)) this.#pathLost(sessionId, detail);
         },
       },
     });
-    this.#relays.set(sessionId, agentRelay);
+    paths.setRelay(agentRelay);
   }
 
-  #failed(sessionId: string, detail: string): void {
-    if (this.#relays.has(sessionId)) {
-      // The console moved to the relay; the peer it left behind is no loss.
-      this.#peers.delete(sessionId);
-      this.#log.debug({ sessionId, detail }, 'peer failed while the relay serves the session');
-      return;
-    }
-    const short = `Connection to the console failed: ${detail}`.slice(0, 500);
-    if (!this.#options.registry.has(sessionId)) return;
+  /** A path carries the session: it is active (again), and the server hears so. */
+  #pathUp(sessionId: string): void {
+    const { registry, send } = this.#options;
+    const state = registry.get(sessionId)?.machine.state;
+    if (!state) return;
 
-    this.#options.send({ type: 'session.end', sessionId, reason: 'failed', detail: short });
-    this.#options.registry.end(sessionId, 'failed', short);
-  }
-
-  #closeSession(sessionId: string, reason: EndReason): void {
-    this.#early.delete(sessionId);
-    this.#relays.get(sessionId)?.destroy();
-    this.#relays.delete(sessionId);
-    const peer = this.#peers.get(sessionId);
-    if (!peer) return;
-
-    this.#peers.delete(sessionId);
-    peer.destroy();
-    this.#log.debug({ sessionId, reason }, 'peer closed with its session');
+    send({ type: 'session.connected', sessionId });
+    if (state === 'approved') registry.move(sessionId, 'connecting');
+    if (state !== 'active') registry.move(sessionId, 'active');
   }
 
   /**
-   * After a reconnect the server lists the sessions it still thinks are open. Ones this
-   * agent no longer has (it restarted, say) are ended as failed so they do not linger.
+   * A path broke. With the other path still up nothing changes. A running session waits
+   * for the console to build a new path (the server ends it when its grace runs out); one
+   * that never ran has failed.
+   */
+  #pathLost(sessionId: string, detail: string): void {
+    const { registry, send } = this.#options;
+    const session = registry.get(sessionId);
+    if (!session || this.#paths.get(sessionId)?.live) return;
+
+    if (session.machine.state === 'active' || session.machine.state === 'reconnecting') {
+      registry.move(sessionId, 'reconnecting');
+      this.#log.info({ sessionId, detail }, 'path to the console lost; waiting for a new one');
+      return;
+    }
+    const short = `Connection to the console failed: ${detail}`.slice(0, 500);
+    send({ type: 'session.end', sessionId, reason: 'failed', detail: short });
+    registry.end(sessionId, 'failed', short);
+  }
+
+  #pathsOf(sessionId: string): SessionPaths {
+    let paths = this.#paths.get(sessionId);
+    if (!paths) {
+      paths = new SessionPaths();
+      this.#paths.set(sessionId, paths);
+    }
+    return paths;
+  }
+
+  #closeSession(sessionId: string, reason: EndReason): void {
+    const paths = this.#paths.get(sessionId);
+    if (!paths) return;
+
+    this.#paths.delete(sessionId);
+    paths.close();
+    this.#log.debug({ sessionId, reason }, 'paths closed with their session');
+  }
+
+  /**
+   * The server link is (back) up, and the server lists the sessions it still holds open.
+   * Ones this agent no longer has (it restarted, say) are ended as failed; ones the
+   * server no longer has end here too. For the rest the agent says whether its path to
+   * the console lived through the drop, so that the server can start a new attempt if not.
    */
   #reconcile(openSessionIds: string[]): void {
+    const { registry, send } = this.#options;
+    clearTimeout(this.#linkTimer);
+    this.#linkTimer = undefined;
+
     for (const sessionId of openSessionIds) {
-      if (this.#options.registry.has(sessionId)) continue;
-      this.#options.send({
+      if (registry.has(sessionId)) continue;
+      send({
         type: 'session.end',
         sessionId,
         reason: 'failed',
         detail: 'The facility agent no longer has this session.',
       });
+    }
+    for (const session of registry.open()) {
+      if (!openSessionIds.includes(session.id)) {
+        registry.end(session.id, 'agent_offline', 'The server ended it while the agent was away.');
+        continue;
+      }
+      const connected = this.#paths.get(session.id)?.live ?? false;
+      send({ type: 'session.resume', sessionId: session.id, connected });
+      if (connected && session.machine.state === 'reconnecting') {
+        registry.move(session.id, 'active');
+      }
     }
   }
 }

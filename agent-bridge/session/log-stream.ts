@@ -58,11 +58,16 @@ export class LogStream {
     return this.#timer !== undefined;
   }
 
-  /** Starts (or restarts) the stream with `backlog` recent lines. */
-  subscribe(backlog: number): void {
+  /**
+   * Starts (or restarts) the stream with `backlog` recent lines; or, with `after`, with
+   * every held line after that `seq` (the console resumes on a new path and already has
+   * the rest).
+   */
+  subscribe(backlog: number, after?: number): void {
     this.unsubscribe();
 
-    this.#queue = this.#hub.recent(backlog);
+    this.#queue =
+      after === undefined || after < 0 ? this.#hub.recent(backlog) : this.#hub.since(after).lines;
     this.#hub.on('line', this.#onLine);
     this.#timer = setInterval(() => this.flush(), this.#intervalMs);
     this.flush();

@@ -1,13 +1,7 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import type { Capability } from '../../shared/capabilities.ts';
-import type { Device } from '../../shared/devices.ts';
-import type { LogSource } from '../../shared/logs.ts';
-import {
-  ConsoleToAgentChannel,
-  type AgentToConsoleChannel,
-} from '../../shared/protocol/channel.ts';
-import { parseMessage } from '../../shared/protocol/common.ts';
+import type { AgentToConsoleChannel } from '../../shared/protocol/channel.ts';
 import { INPUT_CHANNEL_LABEL } from '../../shared/protocol/desktop.ts';
 import {
   SignalData,
@@ -20,7 +14,7 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { LogHub } from '../logs/hub.ts';
 import { SessionDesktop } from './desktop-link.ts';
-import { LogStream } from './log-stream.ts';
+import { MainChannel } from './main-channel.ts';
 
 /** How the peer reports to whoever owns the session. */
 export interface PeerEvents {
@@ -60,8 +54,6 @@ const MAX_EARLY_MESSAGES = 16;
 /** new: waiting for the data channel; connected: serving; closed: destroyed or failed. */
 type PeerState = 'new' | 'connected' | 'closed';
 
-const NO_DESKTOP = 'The remote desktop is not available on this agent.';
-
 /**
  * The agent's end of one session's WebRTC connection to a console: a simple-peer that
  * answers the console's offer, carrying the session's data channel. It serves the log
@@ -75,9 +67,8 @@ export class SessionPeer {
   readonly #options: SessionPeerOptions;
   readonly #log: Logger;
   readonly #peer: SimplePeer.Instance;
-  readonly #stream: LogStream;
+  readonly #main: MainChannel;
   readonly #desktop: SessionDesktop | undefined;
-  #granted: Capability[];
   #state: PeerState = 'new';
   #connectTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
@@ -88,19 +79,16 @@ export class SessionPeer {
    * that still counts as unconnected and silently lost.
    */
   #early: string[] = [];
-  readonly #onDevices = (devices: Device[]) => this.#send({ type: 'devices', devices });
-  readonly #onSources = (sources: LogSource[]) => this.#send({ type: 'logs.sources', sources });
 
   constructor(options: SessionPeerOptions) {
     this.#options = options;
     this.#log = options.log.child({ sessionId: options.sessionId });
-    this.#granted = [...options.granted];
     this.#desktop = options.desktop
       ? new SessionDesktop({
           sessionId: options.sessionId,
           service: options.desktop.service,
           allowed: options.desktop.allowed,
-          granted: () => this.#granted,
+          granted: () => this.#main.granted,
           send: (message) => this.#send(message),
           log: this.#log,
         })
@@ -119,8 +107,9 @@ export class SessionPeer {
     });
     this.#routeInputChannel();
     this.#desktop?.useReplaceTrack((old, next, owner) => this.#peer.replaceTrack(old, next, owner));
-    this.#stream = new LogStream({
-      hub: options.hub,
+    this.#main = new MainChannel({
+      ...options,
+      desktop: this.#desktop,
       log: this.#log,
       sink: {
         send: (message) => this.#send(message),
@@ -143,6 +132,11 @@ export class SessionPeer {
     return this.#state;
   }
 
+  /** Whether the data channel is open and serving. */
+  get connected(): boolean {
+    return this.#state === 'connected';
+  }
+
   /** Hands signalling data from the console to the connection. */
   signal(data: SignalData): void {
     if (this.#state === 'closed') return;
@@ -158,12 +152,7 @@ export class SessionPeer {
    * session may no longer do.
    */
   setGranted(granted: readonly Capability[]): void {
-    if (this.#state === 'closed') return;
-    this.#granted = [...granted];
-
-    this.#send({ type: 'granted', granted: [...granted] });
-    if (!granted.includes('logs.read')) this.#stream.unsubscribe();
-    this.#desktop?.grantsChanged();
+    if (this.#state !== 'closed') this.#main.setGranted(granted);
   }
 
   /** Closes the connection on purpose; no failure is reported. Idempotent. */
@@ -187,18 +176,8 @@ export class SessionPeer {
     clearTimeout(this.#connectTimer);
     this.#setState('connected');
 
-    const { sessionId, devices, hub } = this.#options;
     this.#options.events.connected();
-    this.#send({
-      type: 'hello',
-      sessionId,
-      granted: [...this.#granted],
-      devices: devices.list(),
-      sources: hub.sources(),
-    });
-    this.#desktop?.sendStatus(true);
-    devices.on('change', this.#onDevices);
-    hub.on('sources', this.#onSources);
+    this.#main.start();
 
     const early = this.#early;
     this.#early = [];
@@ -210,45 +189,7 @@ export class SessionPeer {
       if (this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(raw);
       return;
     }
-    const parsed = parseMessage(ConsoleToAgentChannel, raw);
-    if (!parsed.ok) {
-      this.#log.warn(
-        { code: parsed.error.code, error: parsed.error.message },
-        'bad channel message',
-      );
-      this.#send({ type: 'error', ...parsed.error });
-      return;
-    }
-
-    const message = parsed.value;
-    this.#log.debug({ type: message.type }, 'channel message');
-    switch (message.type) {
-      case 'logs.subscribe':
-        if (!this.#granted.includes('logs.read')) {
-          this.#send({
-            type: 'error',
-            code: 'capability_not_allowed',
-            message: 'Reading logs was not granted for this session.',
-          });
-          return;
-        }
-        this.#stream.subscribe(Math.min(message.backlog, this.#options.backlogLimit));
-        this.#log.info({ backlog: message.backlog }, 'log stream started');
-        return;
-      case 'logs.unsubscribe':
-        this.#stream.unsubscribe();
-        return;
-      case 'ping':
-        this.#send({ type: 'pong', t: message.t });
-        return;
-      case 'pong':
-        return;
-      case 'desktop.view':
-      case 'desktop.stop':
-        if (this.#desktop) void this.#desktop.request(message);
-        else this.#send({ type: 'error', code: 'invalid_state', message: NO_DESKTOP });
-        return;
-    }
+    this.#main.handle(raw);
   }
 
   /**
@@ -281,7 +222,7 @@ export class SessionPeer {
    */
   #onClose(detail: string): void {
     if (this.#state === 'closed' || this.#closeTimer) return;
-    this.#stream.unsubscribe();
+    this.#main.close();
     this.#closeTimer = setTimeout(() => this.#fail(detail), this.#options.closeGraceMs ?? 1500);
   }
 
@@ -296,9 +237,7 @@ export class SessionPeer {
   #teardown(): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#closeTimer);
-    this.#stream.unsubscribe();
-    this.#options.devices.off('change', this.#onDevices);
-    this.#options.hub.off('sources', this.#onSources);
+    this.#main.close();
     this.#desktop?.close();
     this.#peer.destroy();
   }
