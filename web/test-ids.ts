@@ -15,6 +15,7 @@ export const TEST_IDS = {
   sessionEndReason: 'session-end-reason',
   connectionPath: 'connection-path',
   roundTrip: 'round-trip',
+  bitrate: 'bitrate',
   logView: 'log-view',
   logLineCount: 'log-line-count',
   logPausedNote: 'log-paused-note',

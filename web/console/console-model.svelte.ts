@@ -111,13 +111,10 @@ export class ConsoleModel {
         this.#onSessionUpdate(message.session);
         break;
       case 'session.connect':
-        this.#forCurrent(message.sessionId)?.connect(
-          message.iceServers,
-          message.iceTransportPolicy,
-        );
+        this.#forCurrent(message.sessionId)?.connect(message);
         break;
       case 'signal':
-        this.#forCurrent(message.sessionId)?.signal(message.data);
+        this.#forCurrent(message.sessionId)?.signal(message.attempt, message.data);
         break;
       case 'capability.answer':
         this.#forCurrent(message.sessionId)?.capabilityAnswer(message);

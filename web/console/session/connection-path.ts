@@ -1,9 +1,10 @@
 /**
  * The rung of the connectivity ladder the session runs on, as the console shows it:
- * straight to the agent over UDP or TCP, or through the TURN relay reached over UDP, TCP
- * or TLS.
+ * straight to the agent over UDP or TCP, through the TURN relay reached over UDP, TCP or
+ * TLS, or over the end-to-end encrypted WebSocket relay through the signaling server.
  */
-export type ConnectionPath = 'Direct UDP' | 'Direct TCP' | 'TURN UDP' | 'TURN TCP' | 'TURN TLS';
+export type ConnectionPath =
+  'Direct UDP' | 'Direct TCP' | 'TURN UDP' | 'TURN TCP' | 'TURN TLS' | 'Encrypted relay';
 
 /** One entry of RTCPeerConnection.getStats(), as simple-peer flattens it. */
 export type StatsReport = Record<string, unknown>;

@@ -4,11 +4,7 @@ import {
   SESSION_CHANNEL_LABEL,
   type ConsoleToAgentChannel,
 } from '../../../shared/protocol/channel.ts';
-import {
-  INPUT_CHANNEL_LABEL,
-  type InputMessage,
-  type InputReply,
-} from '../../../shared/protocol/desktop.ts';
+import { INPUT_CHANNEL_LABEL, type InputMessage } from '../../../shared/protocol/desktop.ts';
 import {
   SignalData,
   type IceServer,
@@ -16,26 +12,23 @@ import {
 } from '../../../shared/protocol/signal.ts';
 import { receive } from '../../lib/inbound.ts';
 import { createLogger } from '../../lib/log.ts';
-import { pathFromStats, type ConnectionPath, type StatsReport } from './connection-path.ts';
+import { pathFromStats, type StatsReport } from './connection-path.ts';
 import { InputChannel } from './desktop/input-channel.ts';
+import type { LinkEvents } from './link.ts';
 
 const log = createLogger('peer');
 
 const PING_INTERVAL_MS = 2_000;
-const PATH_CHECK_INTERVAL_MS = 10_000;
+const STATS_INTERVAL_MS = 2_000;
+/**
+ * No answer on the data channel for this long means the path is gone, even while ICE
+ * still counts it as connected (it waits about 30 s before it calls a silent path failed).
+ */
+const SILENCE_LIMIT_MS = 10_000;
 
-export interface PeerLinkEvents {
+export interface PeerLinkEvents extends LinkEvents {
   /** Signalling data for the agent, already checked against the shared schema. */
   signal(data: SignalData): void;
-  connected(): void;
-  message(message: AgentToConsoleChannel): void;
-  roundTrip(ms: number): void;
-  path(path: ConnectionPath): void;
-  /** The agent's screen as a media stream (its frames flow only while viewing). */
-  stream(stream: MediaStream): void;
-  inputReply(reply: InputReply): void;
-  /** The connection closed or failed without `destroy()` being called. */
-  lost(detail: string): void;
 }
 
 type WithStats = { getStats(cb: (error: Error | null, reports: StatsReport[]) => void): void };
@@ -54,6 +47,8 @@ export class PeerLink {
   readonly #events: PeerLinkEvents;
   readonly #input: InputChannel;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #lastHeard = 0;
+  #received: { bytes: number; at: number } | null = null;
   #destroyed = false;
 
   constructor(
@@ -113,6 +108,10 @@ export class PeerLink {
 
     // Our schema is a checked subset of what simple-peer accepts.
     this.#peer.signal(data as SimplePeer.SignalData);
+  }
+
+  get connected(): boolean {
+    return !this.#destroyed && this.#peer.connected;
   }
 
   /** Sends one message on the data channel; dropped (with a debug line) when not open. */
@@ -176,11 +175,12 @@ export class PeerLink {
     if (this.#destroyed) return;
 
     log.info('peer connected');
+    this.#lastHeard = performance.now();
     this.#events.connected();
     this.#ping();
     this.#timers.push(setInterval(() => this.#ping(), PING_INTERVAL_MS));
-    this.#checkPath();
-    this.#timers.push(setInterval(() => this.#checkPath(), PATH_CHECK_INTERVAL_MS));
+    this.#readStats();
+    this.#timers.push(setInterval(() => this.#readStats(), STATS_INTERVAL_MS));
   }
 
   #onData(chunk: unknown): void {
@@ -188,6 +188,7 @@ export class PeerLink {
 
     const message = receive(AgentToConsoleChannel, String(chunk), log);
     if (!message) return;
+    this.#lastHeard = performance.now();
 
     if (message.type === 'ping') {
       this.send({ type: 'pong', t: message.t });
@@ -199,16 +200,31 @@ export class PeerLink {
   }
 
   #ping(): void {
+    if (performance.now() - this.#lastHeard > SILENCE_LIMIT_MS) {
+      this.#lose('The facility agent stopped answering on the WebRTC path.');
+      return;
+    }
     this.send({ type: 'ping', t: performance.now() });
   }
 
-  /** Reads the selected candidate pair to tell a direct path from a TURN relay. */
-  #checkPath(): void {
+  /**
+   * Reads the selected candidate pair to tell a direct path from a TURN relay, and the
+   * transport's received bytes for the bitrate.
+   */
+  #readStats(): void {
     (this.#peer as unknown as WithStats).getStats((error, reports) => {
       if (error || this.#destroyed) return;
 
       const path = pathFromStats(reports);
       if (path) this.#events.path(path);
+      const bytes = reports
+        .filter((r) => r.type === 'transport')
+        .reduce((sum, r) => sum + (typeof r.bytesReceived === 'number' ? r.bytesReceived : 0), 0);
+      const now = performance.now();
+      const last = this.#received;
+      if (last && now > last.at)
+        this.#events.bitrate(((bytes - last.bytes) * 8 * 1000) / (now - last.at));
+      this.#received = { bytes, at: now };
     });
   }
 

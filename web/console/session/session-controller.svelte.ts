@@ -3,7 +3,7 @@ import type { Device } from '../../../shared/devices.ts';
 import type { LogSource } from '../../../shared/logs.ts';
 import type { AgentToConsoleChannel } from '../../../shared/protocol/channel.ts';
 import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
-import type { IceServer, IceTransportPolicy, SignalData } from '../../../shared/protocol/signal.ts';
+import type { SignalData } from '../../../shared/protocol/signal.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
 import { createLogger } from '../../lib/log.ts';
 import {
@@ -11,40 +11,36 @@ import {
   type AskCapabilities,
   type CapabilityAnswer,
 } from './capability-requests.svelte.ts';
-import type { ConnectionPath, StatsReport } from './connection-path.ts';
+import {
+  SessionConnection,
+  type ConnectionState,
+  type ConnectionTiming,
+  type ConnectMessage,
+  type PathFigures,
+} from './connection.ts';
+import type { StatsReport } from './connection-path.ts';
 import { DesktopController } from './desktop/desktop-controller.svelte.ts';
 import { LogFeed } from './log-feed.ts';
-import { PeerLink } from './peer-link.ts';
 
 const log = createLogger('session');
 
 /** Lines of backlog asked for when the data channel opens. */
 const BACKLOG_LINES = 500;
 
-/**
- * How long a lost peer waits for the server to report the end before the console ends
- * the session as failed itself. When the facility ends a session its peer closes at
- * the same moment, and that end must win over a needless 'failed'.
- */
-const LOST_GRACE_MS = 3_000;
-
-/** Signals that may arrive before the peer exists; more than this is not a real peer. */
+/** Signals that may arrive before the attempt they belong to; more is not a real peer. */
 const MAX_EARLY_SIGNALS = 100;
 
-/** Where the console's WebRTC peer for this session stands. */
-export type PeerPhase = 'waiting' | 'connecting' | 'connected' | 'lost' | 'closed';
-
 /**
- * One session as the technician sees it: the server's view of it, the WebRTC peer to
- * the agent, what arrives on the data channels, and the agent's screen as a media
- * stream. The server owns the session state; this class only mirrors it and closes the
- * peer when it ends.
+ * One session as the technician sees it: the server's view of it, the connection to
+ * the agent (WebRTC, or the encrypted relay), what arrives on its channels, and the
+ * agent's screen as a media stream. The server owns the session state; this class only
+ * mirrors it and closes the connection when it ends.
  */
 export class SessionController {
   view = $state() as SessionView;
-  peer = $state<PeerPhase>('waiting');
-  roundTripMs = $state<number | null>(null);
-  path = $state<ConnectionPath | null>(null);
+  connection = $state<ConnectionState>('idle');
+  /** The path in use, its round trip and bitrate. */
+  figures = $state<PathFigures>({ path: null, roundTripMs: null, bitsPerSecond: null });
   /** What the session may do now, as the agent last said (or the server, whichever is newer). */
   granted = $state<Capability[]>([]);
   devices = $state<Device[]>([]);
@@ -59,25 +55,31 @@ export class SessionController {
   readonly access: CapabilityRequests;
 
   readonly #send: (message: ConsoleToServer) => void;
-  #link: PeerLink | null = null;
-  #earlySignals: SignalData[] = [];
-  #lostTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #timing: Partial<ConnectionTiming>;
+  #connection: SessionConnection | null = null;
+  #earlySignals: { attempt: number; data: SignalData }[] = [];
 
   /**
    * `send` delivers a message to the server; `ask` sends a capability.request and waits
-   * for the server's acknowledgement.
+   * for the server's acknowledgement. `timing` tunes the connectivity ladder (tests).
    */
-  constructor(view: SessionView, send: (message: ConsoleToServer) => void, ask: AskCapabilities) {
+  constructor(
+    view: SessionView,
+    send: (message: ConsoleToServer) => void,
+    ask: AskCapabilities,
+    timing: Partial<ConnectionTiming> = {},
+  ) {
     this.view = view;
     this.granted = view.granted;
     this.#send = send;
+    this.#timing = timing;
     this.access = new CapabilityRequests(ask);
     this.desktop = new DesktopController(
       {
-        send: (message) => this.#link?.send(message),
-        sendInput: (message) => this.#link?.sendInput(message),
+        send: (message) => this.#connection?.send(message),
+        sendInput: (message) => this.#connection?.sendInput(message),
       },
-      () => ({ connected: this.peer === 'connected', granted: this.granted }),
+      () => ({ connected: this.connection === 'connected', granted: this.granted }),
     );
   }
 
@@ -98,7 +100,7 @@ export class SessionController {
     const grantChanged = !sameSet(view.granted, this.view.granted);
     this.view = view;
     if (this.ended) {
-      this.#closePeer();
+      this.#closeConnection();
       this.access.clear();
       return;
     }
@@ -117,48 +119,51 @@ export class SessionController {
     this.access.answer(answer);
   }
 
-  /** The connection's statistics, for the screen's overlay; null without a peer. */
+  /** The statistics of the path in use, for the screen's overlay; null without one. */
   async stats(): Promise<StatsReport[] | null> {
-    return (await this.#link?.stats()) ?? null;
+    return (await this.#connection?.stats()) ?? null;
   }
 
   /**
-   * The server says the facility approved: start the peer as the initiator, with the
-   * session's ICE servers and transport policy ('relay': TURN only).
+   * The server's session.connect: the facility approved (attempt 0), or a new attempt to
+   * rebuild or upgrade the path. The first one starts the connection.
    */
-  connect(iceServers: IceServer[], iceTransportPolicy: IceTransportPolicy = 'all'): void {
-    if (this.ended || this.#link) {
+  connect(message: ConnectMessage): void {
+    if (this.ended) {
       log.debug('session.connect ignored', { sessionId: this.id, ended: this.ended });
       return;
     }
 
-    this.peer = 'connecting';
-    this.#link = new PeerLink(iceServers, iceTransportPolicy, {
-      signal: (data) => this.#send({ type: 'signal', sessionId: this.id, data }),
-      connected: () => {
-        this.peer = 'connected';
-        this.#link?.send({ type: 'logs.subscribe', backlog: BACKLOG_LINES });
-        this.desktop.sync();
+    this.#connection ??= new SessionConnection(
+      this.id,
+      {
+        send: (out) => this.#send(out),
+        state: (state) => (this.connection = state),
+        opened: () => this.#opened(),
+        message: (received) => this.#onChannelMessage(received),
+        stream: (stream) => (this.stream = stream),
+        inputReply: (reply) => this.desktop.onReply(reply),
+        figures: (figures) => (this.figures = figures),
       },
-      message: (message) => this.#onChannelMessage(message),
-      roundTrip: (ms) => (this.roundTripMs = ms),
-      path: (path) => (this.path = path),
-      stream: (stream) => (this.stream = stream),
-      inputReply: (reply) => this.desktop.onReply(reply),
-      lost: (detail) => this.#onLost(detail),
-    });
+      this.#timing,
+    );
+    this.#connection.connect(message);
 
     const early = this.#earlySignals;
     this.#earlySignals = [];
-    for (const data of early) this.#link.signal(data);
+    for (const held of early) this.signal(held.attempt, held.data);
   }
 
-  /** Signalling data from the agent, relayed by the server. */
-  signal(data: SignalData): void {
+  /** Signalling data from the agent, relayed by the server, for one attempt. */
+  signal(attempt: number, data: SignalData): void {
     if (this.ended) return;
 
-    if (this.#link) this.#link.signal(data);
-    else if (this.#earlySignals.length < MAX_EARLY_SIGNALS) this.#earlySignals.push(data);
+    const current = this.#connection?.attempt ?? null;
+    if (current === attempt && this.#connection?.signal(attempt, data)) return;
+    // The agent may answer before this console has the attempt's session.connect.
+    if ((current === null || attempt > current) && this.#earlySignals.length < MAX_EARLY_SIGNALS) {
+      this.#earlySignals.push({ attempt, data });
+    }
   }
 
   /** The technician ends the session. The server confirms with a session.update. */
@@ -170,9 +175,23 @@ export class SessionController {
     this.#send({ type: 'session.end', sessionId: this.id });
   }
 
-  /** Forgets the session in this tab: closes the peer and stops every timer. */
+  /** Forgets the session in this tab: closes the connection and stops every timer. */
   dispose(): void {
-    this.#closePeer();
+    this.#closeConnection();
+  }
+
+  /**
+   * A path carries the session: ask for the log stream (resuming after the last line
+   * this tab holds, so a drop loses nothing) and bring the desktop up to date.
+   */
+  #opened(): void {
+    const after = this.feed.ring.lastSeq;
+    this.#connection?.send({
+      type: 'logs.subscribe',
+      backlog: BACKLOG_LINES,
+      ...(after >= 0 ? { after } : {}),
+    });
+    this.desktop.reconnected();
   }
 
   #onChannelMessage(message: AgentToConsoleChannel): void {
@@ -197,6 +216,11 @@ export class SessionController {
       case 'desktop.status':
         this.desktop.onStatus(message);
         break;
+      case 'logs.missed':
+        this.notice =
+          `${message.count} log ${message.count === 1 ? 'line' : 'lines'} from while the ` +
+          'connection was down had already left the agent’s buffer and are missing here.';
+        break;
       case 'error':
         this.notice = message.message;
         break;
@@ -214,30 +238,12 @@ export class SessionController {
     this.desktop.sync();
   }
 
-  #onLost(detail: string): void {
-    this.#link = null;
-    this.stream = null;
-    this.desktop.disconnected();
-    if (this.ended) return;
-
-    this.peer = 'lost';
-    this.#lostTimer = setTimeout(() => {
-      if (this.ended) return;
-
-      log.warn('peer lost; ending the session as failed', { sessionId: this.id });
-      this.#send({ type: 'session.end', sessionId: this.id, reason: 'failed', detail });
-    }, LOST_GRACE_MS);
-  }
-
-  #closePeer(): void {
-    if (this.#lostTimer) clearTimeout(this.#lostTimer);
-    this.#lostTimer = null;
-    this.#link?.destroy();
-    this.#link = null;
+  #closeConnection(): void {
+    this.#connection?.destroy();
+    this.#connection = null;
     this.stream = null;
     this.desktop.disconnected();
     this.#earlySignals = [];
-    if (this.peer !== 'waiting') this.peer = 'closed';
   }
 }
 

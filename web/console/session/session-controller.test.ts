@@ -44,7 +44,7 @@ describe('SessionController', () => {
 
     session.update(view({ state: 'ended', endReason: 'denied' }));
     expect(session.ended).toBe(true);
-    expect(session.peer).toBe('waiting');
+    expect(session.connection).toBe('idle');
   });
 
   it('starts no peer and sends nothing for a session that already ended', () => {
@@ -55,10 +55,10 @@ describe('SessionController', () => {
       ask,
     );
 
-    session.connect([]);
+    session.connect({ type: 'session.connect', sessionId: 's-1', attempt: 0, iceServers: [] });
     session.end();
 
-    expect(session.peer).toBe('waiting');
+    expect(session.connection).toBe('idle');
     expect(sent).toEqual([]);
   });
 });

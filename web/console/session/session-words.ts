@@ -1,5 +1,5 @@
 import { STATE_TEXT, type SessionState } from '../../../shared/session-machine.ts';
-import type { PeerPhase } from './session-controller.svelte.ts';
+import type { ConnectionState } from './connection.ts';
 
 /** States that are on their way somewhere: shown with a spinner and an ellipsis. */
 const IN_PROGRESS: readonly SessionState[] = [
@@ -39,18 +39,24 @@ export function stateExplanation(state: SessionState, facility: string): string 
   }
 }
 
-/** The connection line in the session facts. */
-export function peerWords(phase: PeerPhase, ended: boolean): string {
-  switch (phase) {
-    case 'waiting':
+/** The connection line in the session facts, before a path names itself. */
+export function connectionWords(state: ConnectionState, ended: boolean): string {
+  switch (state) {
+    case 'idle':
       return ended ? 'Not connected' : 'Not connected yet';
     case 'connecting':
       return 'Connecting…';
     case 'connected':
       return 'Connected';
-    case 'lost':
-      return 'Connection lost';
+    case 'reconnecting':
+      return 'Reconnecting…';
     case 'closed':
       return 'Closed';
   }
+}
+
+/** A received bitrate as the header shows it: kbit/s below one megabit, Mbit/s above. */
+export function bitrateWords(bitsPerSecond: number): string {
+  if (bitsPerSecond < 1_000_000) return `${Math.max(0, Math.round(bitsPerSecond / 1000))} kbit/s`;
+  return `${(bitsPerSecond / 1_000_000).toFixed(bitsPerSecond < 10_000_000 ? 1 : 0)} Mbit/s`;
 }

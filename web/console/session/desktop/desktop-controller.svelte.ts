@@ -128,6 +128,15 @@ export class DesktopController {
     this.sync();
   }
 
+  /**
+   * A new path carries the session (after a drop, or a move between WebRTC and the
+   * relay): the agent serves this path afresh, so ask again for what the tab shows.
+   */
+  reconnected(): void {
+    this.#viewing = false;
+    this.sync();
+  }
+
   /** The connection is gone; nothing is being shown any more. */
   disconnected(): void {
     this.#viewing = false;
