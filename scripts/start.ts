@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_POLICY } from '../agent-bridge/policy.ts';
+import { readTransportEnv, type TransportSettings } from '../signaling/relay/transport-env.ts';
 import { startSignaling, type SignalingServer } from '../signaling/server.ts';
+import { IceSettingsError, readIceEnv, type IceSettings } from '../signaling/turn/settings.ts';
 import { startAgentProcess, type AgentLogRecord, type AgentProcess } from './agent-process.ts';
 import { DEMO_ADMIN, DEMO_AGENT_NAME, DEMO_USER, demoPassword, seedDemo } from './demo.ts';
 import { startVirtualDisplay, type VirtualDisplay } from './virtual-display.ts';
@@ -26,6 +28,16 @@ function readPort(name: string, fallback: number): number {
   return value;
 }
 
+/** TURN, the relay and the reconnect grace, from the same variables as the server alone. */
+function readConnectivity(): IceSettings & TransportSettings {
+  try {
+    return { ...readIceEnv(process.env), ...readTransportEnv(process.env) };
+  } catch (error) {
+    if (error instanceof IceSettingsError) fail(error.message);
+    throw error;
+  }
+}
+
 function fail(message: string): never {
   process.stderr.write(`tether: ${message}\n`);
   process.exit(1);
@@ -34,11 +46,13 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
 
+  const connectivity = readConnectivity();
   let server: SignalingServer;
   try {
     server = await startSignaling({
       port,
       dataDir,
+      ...connectivity,
       logLevel: process.env.LOG_LEVEL ?? 'warn',
     });
   } catch (error) {

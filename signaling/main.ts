@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { createLogger } from './log.ts';
 import { startSignaling } from './server.ts';
+import { readTransportEnv } from './relay/transport-env.ts';
 import { IceSettingsError, readIceEnv } from './turn/settings.ts';
 
 /**
  * Command-line entry. Environment: PORT (8080), HOST (0.0.0.0), TETHER_DATA_DIR (./data),
  * LOG_LEVEL (info), and the TURN rung: TETHER_TURN_URLS, TETHER_TURN_SECRET or
  * TETHER_TURN_SECRET_FILE, TETHER_TURN_TTL_SECONDS, TETHER_ICE_TRANSPORT_POLICY (see
- * signaling/turn/settings.ts).
+ * signaling/turn/settings.ts); the relay and drops: TETHER_WEBRTC, TETHER_RELAY_AFTER_SECONDS,
+ * TETHER_RECONNECT_GRACE_SECONDS (see signaling/relay/transport-env.ts).
  */
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -17,8 +19,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   let ice;
+  let connectivity;
   try {
     ice = readIceEnv(process.env);
+    connectivity = readTransportEnv(process.env);
   } catch (error) {
     if (!(error instanceof IceSettingsError)) throw error;
     logger.fatal(error.message);
@@ -32,9 +36,15 @@ async function main(): Promise<void> {
     logger,
     turn: ice.turn,
     iceTransportPolicy: ice.iceTransportPolicy,
+    transport: connectivity.transport,
+    reconnectGraceMs: connectivity.reconnectGraceMs,
   });
   logger.info(
-    { turnUrls: ice.turn?.urls ?? [], iceTransportPolicy: ice.iceTransportPolicy },
+    {
+      turnUrls: ice.turn?.urls ?? [],
+      iceTransportPolicy: ice.iceTransportPolicy,
+      webrtc: connectivity.transport.webrtc,
+    },
     `console at ${server.url}`,
   );
 
