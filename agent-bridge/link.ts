@@ -11,6 +11,7 @@ import { describeError } from './errors.ts';
 import { postJson } from './http-client.ts';
 import type { Identity } from './identity.ts';
 import type { Logger } from './log.ts';
+import { proxySocketOptions } from './net/proxy.ts';
 
 /**
  * connecting: an attempt is in flight; online: proven and connected; offline: not
@@ -61,6 +62,7 @@ export class ServerLink extends EventEmitter<LinkEvents> {
       // Retries are ours: socket.io does not retry a handshake its middleware refused.
       reconnection: false,
       transports: ['websocket'],
+      ...proxySocketOptions(options.serverUrl, this.#log),
       auth: (reply) => void this.#prove().then(reply, (error) => this.#proofFailed(error)),
     });
 

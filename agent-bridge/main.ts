@@ -4,6 +4,7 @@ import { ensureEnrolled } from './enrolment.ts';
 import { UserError } from './errors.ts';
 import { loadOrCreateIdentity } from './identity.ts';
 import { createLogger, subsystem, type Logger } from './log.ts';
+import { describeProxy, proxyFor } from './net/proxy.ts';
 import { runRedactCommand } from './phi/redact-command.ts';
 import { loadPolicy } from './policy.ts';
 
@@ -20,10 +21,16 @@ let log: Logger | undefined;
 async function main(): Promise<void> {
   const config = loadConfig();
   log = createLogger(config.logLevel);
+  // A proxy setting that cannot work stops the agent now, before enrolment retries it.
+  const proxy = proxyFor(config.serverUrl);
   const policy = loadPolicy(config.policyPath);
   log.info(
     { policyPath: config.policyPath, consentTimeoutSeconds: policy.consentTimeoutSeconds },
     'policy loaded',
+  );
+  log.info(
+    { proxy: proxy ? describeProxy(proxy) : 'none' },
+    proxy ? 'server reached through a proxy' : 'server reached directly',
   );
 
   const identity = await loadOrCreateIdentity(config.dataDir, subsystem(log, 'identity'));

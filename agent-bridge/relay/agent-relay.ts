@@ -17,6 +17,7 @@ import { describeError } from '../errors.ts';
 import { postJson } from '../http-client.ts';
 import type { Identity } from '../identity.ts';
 import type { Logger } from '../log.ts';
+import { proxySocketOptions } from '../net/proxy.ts';
 import { RelaySession, type RelaySessionOptions } from './relay-session.ts';
 
 export interface AgentRelayOptions extends Omit<RelaySessionOptions, 'pipe'> {
@@ -56,6 +57,7 @@ export class AgentRelay {
       autoConnect: false,
       reconnection: false,
       transports: ['websocket'],
+      ...proxySocketOptions(options.serverUrl, this.#log),
       auth: (reply) =>
         void this.#prove().then(reply, (error: unknown) =>
           this.#fail(`no challenge from the server (${describeError(error)})`),
