@@ -45,17 +45,14 @@ export interface StackOptions {
   iceTransportPolicy?: IceTransportPolicy;
   /** Whether WebRTC is allowed, and how long a console waits for it before the relay. */
   transport?: Partial<TransportPolicy>;
+  /** How long a running session whose path broke waits for it (server; default 60 s). */
+  reconnectGraceMs?: number;
   /** Sees every encrypted relay frame the server forwards. */
   relayTap?: RelayTap;
   /** Start a virtual display with the demo service tool for the agent to capture. */
   desktop?: boolean;
   /** Extra environment for the agent process, e.g. `TETHER_SERVICE_REPORT_SECONDS`. */
   agentEnv?: Record<string, string>;
-  /**
-   * The address the agent should use to reach the server, given the server's own port:
-   * for a test that puts a cuttable connection between the two.
-   */
-  agentRoute?: (serverPort: number) => Promise<string>;
 }
 
 /**
@@ -88,13 +85,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     iceTransportPolicy: options.iceTransportPolicy,
     transport: options.transport,
     relayTap: options.relayTap,
+    reconnectGraceMs: options.reconnectGraceMs,
   });
   const enrolmentToken = await seedDemo(server, TEST_PASSWORD);
   const agentLog: string[] = [];
   const agent = startAgentProcess({
-    serverUrl: options.agentRoute
-      ? await options.agentRoute(server.port)
-      : `http://127.0.0.1:${server.port}`,
+    serverUrl: `http://127.0.0.1:${server.port}`,
     dataDir: agentDir,
     dropboxDir,
     consentPort: 0,

@@ -1,73 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { TEST_IDS } from '../../web/test-ids.ts';
+import { startConnectProxy, type ConnectProxy } from '../connect-proxy.ts';
 import { startStack, type Stack } from '../stack.ts';
 import { signIn } from './steps.ts';
 
-/**
- * A TCP hop between the agent and the server that the test can cut and restore, the way
- * a facility's network or firewall would drop the agent's connection.
- */
-class CuttableRoute {
-  #server: Server | null = null;
-  readonly #sockets = new Set<Socket>();
-  #port = 0;
-  #target = 0;
-
-  async start(target: number): Promise<string> {
-    this.#target = target;
-    await this.#listen(0);
-    return `http://127.0.0.1:${this.#port}`;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.#server;
-    this.#server = null;
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  }
-
-  restore(): Promise<void> {
-    return this.#listen(this.#port);
-  }
-
-  #listen(port: number): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.#target, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          this.#sockets.delete(socket);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    this.#server = server;
-    return new Promise((resolve) =>
-      server.listen(port, '127.0.0.1', () => {
-        const address = server.address();
-        if (address && typeof address === 'object') this.#port = address.port;
-        resolve();
-      }),
-    );
-  }
-}
-
 let stack: Stack;
-const route = new CuttableRoute();
+/** The agent's only way out, through which it can be cut off the network. */
+let proxy: ConnectProxy | undefined;
 
 test.afterEach(async ({ page: _page }, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus && stack) {
     await testInfo.attach('agent log', { body: stack.agentLog.join('\n') });
   }
-  await route.cut();
   await stack?.stop();
+  await proxy?.close();
+  proxy = undefined;
 });
+
+/** The agent's environment for reaching the server only through a fresh proxy. */
+async function behindProxy(): Promise<Record<string, string>> {
+  proxy = await startConnectProxy();
+  return { HTTP_PROXY: proxy.url, NO_PROXY: '' };
+}
 
 const DEVICE_NAMES = [
   'Ward 3 vital signs monitor',
@@ -98,7 +53,6 @@ test('the fleet dashboard shows reported service data, trends and a filtered eve
 }) => {
   stack = await startStack({
     agentEnv: { TETHER_SERVICE_REPORT_SECONDS: '2' },
-    agentRoute: (port) => route.start(port),
   });
   await signIn(page, stack);
   await page
@@ -179,8 +133,7 @@ test('the fleet dashboard shows reported service data, trends and a filtered eve
 
 test('events logged while the agent is cut off arrive after it reconnects', async ({ page }) => {
   stack = await startStack({
-    agentEnv: { TETHER_SERVICE_REPORT_SECONDS: '2' },
-    agentRoute: (port) => route.start(port),
+    agentEnv: { TETHER_SERVICE_REPORT_SECONDS: '2', ...(await behindProxy()) },
   });
   await signIn(page, stack);
   await page
@@ -189,7 +142,7 @@ test('events logged while the agent is cut off arrive after it reconnects', asyn
     .click();
   await expect(rows(page)).toHaveCount(4);
 
-  await route.cut();
+  await proxy!.cut('reset');
   const cutAt = new Date().toISOString();
   await expect(rows(page).first()).toContainText('Agent offline');
   await page.waitForTimeout(6000);
@@ -198,7 +151,7 @@ test('events logged while the agent is cut off arrive after it reconnects', asyn
   // While cut off, nothing of the outage can have reached the server.
   expect(await eventsBetween(page, cutAt, restoredAt)).toBe(0);
 
-  await route.restore();
+  proxy!.restore();
   await expect
     .poll(() => eventsBetween(page, cutAt, restoredAt), { timeout: 40_000 })
     .toBeGreaterThan(0);
