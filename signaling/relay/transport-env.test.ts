@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readTransportEnv } from './transport-env.ts';
 
 describe('readTransportEnv', () => {
-  it('defaults to WebRTC first, the relay after 8 s, and a 60 s grace', () => {
+  it('defaults to WebRTC first, the relay after 3 s, and a 60 s grace', () => {
     expect(readTransportEnv({})).toEqual({
-      transport: { webrtc: true, relayAfterMs: 8_000 },
+      transport: { webrtc: true, relayAfterMs: 3_000 },
       reconnectGraceMs: 60_000,
     });
   });

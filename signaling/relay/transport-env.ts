@@ -12,7 +12,7 @@ export const DEFAULT_RECONNECT_GRACE_SECONDS = 60;
 /**
  * Reads the server's connectivity settings: TETHER_WEBRTC (`on`, the default, or `off`:
  * every session runs on the encrypted relay), TETHER_RELAY_AFTER_SECONDS (how long a
- * console waits for WebRTC before it opens the relay; default 8) and
+ * console waits for WebRTC before it opens the relay; default 3) and
  * TETHER_RECONNECT_GRACE_SECONDS (how long a running session whose path broke waits for
  * it to come back; default 60). Throws IceSettingsError naming the variable.
  */

@@ -56,7 +56,7 @@ export interface ConnectionTiming {
 }
 
 export const DEFAULT_TIMING: ConnectionTiming = {
-  relayAfterMs: 8_000,
+  relayAfterMs: 3_000,
   retryMs: 2_000,
   upgradeMs: 30_000,
   tickMs: 500,
