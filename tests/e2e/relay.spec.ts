@@ -140,3 +140,47 @@ test('a drop longer than the grace ends the session as agent offline, in words o
   });
   proxy!.restore();
 });
+
+test('a WebRTC path that breaks is rebuilt in the same session, with no new consent', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  // Direct on loopback: the agent may offer its host candidates here.
+  stack = await startStack();
+  await page.addInitScript(() => {
+    const made: RTCPeerConnection[] = [];
+    (window as unknown as { peers: RTCPeerConnection[] }).peers = made;
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        made.push(this);
+      }
+    };
+  });
+  const file = join(stack.dropboxDir, 'infusion-pump.log');
+  appendFileSync(file, 'INFO pump self-test passed\n');
+  await signIn(page, stack);
+  await requestSession(page);
+  const consent = await openConsent(page.context(), stack);
+  await consent.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByTestId(TEST_IDS.connectionPath)).toHaveText('Direct UDP');
+  await page.getByLabel('Device', { exact: true }).selectOption({ label: 'infusion-pump.log' });
+  await expect.poll(() => terminalText(page)).toContain('pump self-test passed');
+
+  // The console's path breaks under it, as a network change would break it.
+  await page.evaluate(() =>
+    (window as unknown as { peers: RTCPeerConnection[] }).peers[0]!.close(),
+  );
+  appendFileSync(file, 'WARN W-1201 written while the path was down\n');
+
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { peers: unknown[] }).peers.length))
+    .toBeGreaterThan(1);
+  await expect(page.getByTestId(TEST_IDS.sessionState)).toContainText('Connected');
+  await expect(page.getByTestId(TEST_IDS.connectionPath)).toHaveText('Direct UDP');
+  await expect.poll(() => terminalText(page)).toContain('written while the path was down');
+  appendFileSync(file, 'INFO pump back on the new path\n');
+  await expect.poll(() => terminalText(page)).toContain('pump back on the new path');
+  await expect(consent.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+});

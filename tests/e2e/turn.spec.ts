@@ -25,19 +25,6 @@ test.beforeEach(async () => {
 test.afterEach(async ({ page: _page }, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) {
     if (stack) await testInfo.attach('agent log', { body: stack.agentLog.join('\n') });
-    if (stack) {
-      process.kill(stack.agent.child.pid!, 'SIGUSR2');
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-    if (stack)
-      writeFileSync(
-        '/tmp/agentlog.txt',
-        stack.agentLog.join('\n') +
-          '\nEXIT ' +
-          stack.agent.child.exitCode +
-          ' ' +
-          stack.agent.child.signalCode,
-      );
     if (coturn) await testInfo.attach('coturn log', { body: coturn.log.join('\n') });
   }
   await stack?.stop();
