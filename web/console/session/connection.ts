@@ -7,7 +7,7 @@ import type { InputMessage, InputReply } from '../../../shared/protocol/desktop.
 import type { SignalData } from '../../../shared/protocol/signal.ts';
 import { createLogger } from '../../lib/log.ts';
 import type { ConnectionPath, StatsReport } from './connection-path.ts';
-import type { LinkEvents } from './link.ts';
+import type { LinkEvents, LinkMakers, PathLink, PeerPathLink } from './link.ts';
 import { PeerLink } from './peer-link.ts';
 import { RelayLink } from './relay-link.ts';
 
@@ -69,6 +69,11 @@ const MAX_HELD_MESSAGES = 200;
 
 type Rung = 'peer' | 'relay';
 
+const REAL_LINKS: LinkMakers = {
+  peer: (iceServers, policy, events) => new PeerLink(iceServers, policy, events),
+  relay: (sessionId, events) => new RelayLink(sessionId, events),
+};
+
 /**
  * A session's connectivity ladder in the console: the WebRTC peer of the server's
  * current attempt first; the end-to-end encrypted relay when no path came up within
@@ -85,8 +90,9 @@ export class SessionConnection {
   readonly #timing: ConnectionTiming;
   #state: ConnectionState = 'idle';
   #webrtc = true;
-  #peer: { attempt: number; link: PeerLink; startedAt: number } | null = null;
-  #relay: RelayLink | null = null;
+  readonly #makers: LinkMakers;
+  #peer: { attempt: number; link: PeerPathLink; startedAt: number } | null = null;
+  #relay: PathLink | null = null;
   #inUse: Rung | null = null;
   #streams: Partial<Record<Rung, MediaStream>> = {};
   /**
@@ -97,17 +103,23 @@ export class SessionConnection {
   #held: Record<Rung, AgentToConsoleChannel[]> = { peer: [], relay: [] };
   /** Since when no path carries the session (set at connect and at each loss). */
   #waitingSince = 0;
-  #relayRefusedAt = 0;
-  #lastRetryAt = 0;
+  #relayRefusedAt = -Infinity;
+  #lastRetryAt = -Infinity;
   #retryMs: number;
   #upgradeAt = 0;
   #upgradeMs: number;
   #figures: PathFigures = { path: null, roundTripMs: null, bitsPerSecond: null };
   #tick: ReturnType<typeof setInterval> | undefined;
 
-  constructor(sessionId: string, events: ConnectionEvents, timing: Partial<ConnectionTiming> = {}) {
+  constructor(
+    sessionId: string,
+    events: ConnectionEvents,
+    timing: Partial<ConnectionTiming> = {},
+    makers: LinkMakers = REAL_LINKS,
+  ) {
     this.#sessionId = sessionId;
     this.#events = events;
+    this.#makers = makers;
     this.#timing = { ...DEFAULT_TIMING, ...timing };
     this.#retryMs = this.#timing.retryMs;
     this.#upgradeMs = this.#timing.upgradeMs;
@@ -173,7 +185,7 @@ export class SessionConnection {
     this.#setState('closed');
   }
 
-  #link(): PeerLink | RelayLink | null {
+  #link(): PathLink | null {
     if (this.#inUse === 'peer') return this.#peer?.link ?? null;
     if (this.#inUse === 'relay') return this.#relay;
     return null;
@@ -181,16 +193,20 @@ export class SessionConnection {
 
   #startPeer(message: ConnectMessage): void {
     const replacing = this.#peer;
-    const link: PeerLink = new PeerLink(message.iceServers, message.iceTransportPolicy ?? 'all', {
-      ...this.#linkEvents('peer', () => this.#peer?.link === link),
-      signal: (data) =>
-        this.#events.send({
-          type: 'signal',
-          sessionId: this.#sessionId,
-          attempt: message.attempt,
-          data,
-        }),
-    });
+    const link: PeerPathLink = this.#makers.peer(
+      message.iceServers,
+      message.iceTransportPolicy ?? 'all',
+      {
+        ...this.#linkEvents('peer', () => this.#peer?.link === link),
+        signal: (data) =>
+          this.#events.send({
+            type: 'signal',
+            sessionId: this.#sessionId,
+            attempt: message.attempt,
+            data,
+          }),
+      },
+    );
     this.#peer = { attempt: message.attempt, link, startedAt: performance.now() };
     this.#held.peer = [];
     log.info('peer attempt started', { attempt: message.attempt });
@@ -202,7 +218,7 @@ export class SessionConnection {
   }
 
   #openRelay(): void {
-    const relay: RelayLink = new RelayLink(
+    const relay: PathLink = this.#makers.relay(
       this.#sessionId,
       this.#linkEvents('relay', () => this.#relay === relay),
     );

@@ -14,7 +14,7 @@ import { receive } from '../../lib/inbound.ts';
 import { createLogger } from '../../lib/log.ts';
 import { pathFromStats, type StatsReport } from './connection-path.ts';
 import { InputChannel } from './desktop/input-channel.ts';
-import type { LinkEvents } from './link.ts';
+import type { PeerLinkEvents, PeerPathLink } from './link.ts';
 
 const log = createLogger('peer');
 
@@ -25,11 +25,6 @@ const STATS_INTERVAL_MS = 2_000;
  * still counts it as connected (it waits about 30 s before it calls a silent path failed).
  */
 const SILENCE_LIMIT_MS = 10_000;
-
-export interface PeerLinkEvents extends LinkEvents {
-  /** Signalling data for the agent, already checked against the shared schema. */
-  signal(data: SignalData): void;
-}
 
 type WithStats = { getStats(cb: (error: Error | null, reports: StatsReport[]) => void): void };
 /** simple-peer keeps its RTCPeerConnection in this field; it has no public accessor. */
@@ -42,7 +37,7 @@ type WithConnection = { _pc: RTCPeerConnection };
  * seconds and answers the agent's pings. `destroy()` is idempotent and silences every
  * event after it.
  */
-export class PeerLink {
+export class PeerLink implements PeerPathLink {
   readonly #peer: SimplePeer.Instance;
   readonly #events: PeerLinkEvents;
   readonly #input: InputChannel;

@@ -28,7 +28,7 @@ import { receive } from '../../lib/inbound.ts';
 import { createLogger } from '../../lib/log.ts';
 import type { StatsReport } from './connection-path.ts';
 import { PictureStream } from './desktop/picture-stream.ts';
-import type { LinkEvents } from './link.ts';
+import type { LinkEvents, PathLink } from './link.ts';
 
 const log = createLogger('relay');
 
@@ -47,7 +47,7 @@ const OPEN_TIMEOUT_MS = 10_000;
  * WebRTC track. The server forwards frames it cannot read. `destroy()` is idempotent and
  * silences every event after it.
  */
-export class RelayLink {
+export class RelayLink implements PathLink {
   readonly #sessionId: string;
   readonly #events: LinkEvents;
   readonly #socket: Socket;
