@@ -11,6 +11,7 @@ import { AgentDirectory } from './agents/directory.ts';
 import { EnrolmentService } from './agents/enrolment.ts';
 import { FacilityStore } from './agents/facilities.ts';
 import { AgentRegistry } from './agents/registry.ts';
+import { AuditCheckpoints } from './audit/checkpoints.ts';
 import { AuditLedger } from './audit/ledger.ts';
 import { loadCookieSecret } from './auth/cookie.ts';
 import { SignInService } from './auth/sign-in.ts';
@@ -125,6 +126,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
   const directory = new AgentDirectory(agents, registry);
   const challenges = new ChallengeStore();
   const releaseKey = loadReleaseKey(opts.dataDir);
+  const checkpoints = new AuditCheckpoints(audit, releaseKey, log('audit'));
   const enrolment = new EnrolmentService({
     db,
     agents,
@@ -286,6 +288,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     http.closeAllConnections();
     await tasks.settle();
     await broker.drain();
+    await checkpoints.stop();
     await db.destroy();
     root.child({ subsystem: 'server' }).info('signaling closed');
   };

@@ -1,6 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../storage/database.ts';
+import type { AuditTable } from '../storage/schema.ts';
 import { nowIso, sha256Hex } from '../util.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { CHECKPOINT_ACTION, checkpointHolds } from './checkpoints.ts';
+import { canonicalJson } from '../../shared/audit/canonical-json.ts';
 
 /** The `prev_hash` of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -29,7 +32,8 @@ export interface AuditRecord {
 }
 
 export type ChainCheck =
-  { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };
+  | { ok: true; count: number; checkpoints: number }
+  | { ok: false; count: number; brokenAt: number; problem: string };
 
 /**
  * The server's append-only, hash-chained audit ledger. Each record's hash covers the
@@ -86,22 +90,28 @@ export class AuditLedger {
     if (sessionId !== undefined) query = query.where('session_id', '=', sessionId);
     const rows = await query.execute();
 
-    return rows.map((row) => ({
-      id: Number(row.id),
-      at: row.at,
-      sessionId: row.session_id,
-      actor: row.actor,
-      action: row.action,
-      detail: JSON.parse(row.detail) as unknown,
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    }));
+    return rows.map(toRecord);
   }
 
-  /** Walks the whole chain and reports the first record whose links or hash do not hold. */
-  async verify(): Promise<ChainCheck> {
+  /** The newest record, or null while the ledger is empty. */
+  async last(): Promise<AuditRecord | null> {
+    const row = await this.#db
+      .selectFrom('audit')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Walks the whole chain and reports the first record whose links, hash or checkpoint
+   * signature (by `serverKey`, when given) do not hold.
+   */
+  async verify(serverKey?: string): Promise<ChainCheck> {
     const records = await this.list();
     let prevHash = GENESIS_HASH;
+    let checkpoints = 0;
 
     for (const [index, record] of records.entries()) {
       const { at, sessionId, actor, action, detail } = record;
@@ -111,11 +121,29 @@ export class AuditLedger {
       if (recordHash(prevHash, { at, sessionId, actor, action, detail }) !== record.hash) {
         return { ok: false, count: index, brokenAt: record.id, problem: 'record hash' };
       }
+      if (record.action === CHECKPOINT_ACTION) {
+        const problem = checkpointHolds(record, serverKey);
+        if (problem) return { ok: false, count: index, brokenAt: record.id, problem };
+        checkpoints += 1;
+      }
       prevHash = record.hash;
     }
 
-    return { ok: true, count: records.length };
+    return { ok: true, count: records.length, checkpoints };
   }
+}
+
+function toRecord(row: Selectable<AuditTable>): AuditRecord {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    sessionId: row.session_id,
+    actor: row.actor,
+    action: row.action,
+    detail: JSON.parse(row.detail) as unknown,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }
 
 function recordHash(prevHash: string, body: Record<string, unknown>): string {
