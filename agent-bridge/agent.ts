@@ -97,6 +97,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     desktop,
     policy,
     send,
+    identity,
     relay: { serverUrl: config.serverUrl, identity },
     log: subsystem(log, 'session'),
   });

@@ -22,3 +22,37 @@ export function proofPayload(agentId: string, challenge: string): string {
 export function enrolmentPayload(token: string, rawPublicKeyBase64: string): string {
   return `tether-agent-enrol/v1\n${token}\n${rawPublicKeyBase64}`;
 }
+
+/**
+ * Whether `signature` (base64) by the agent's raw Ed25519 key (base64) covers `text`.
+ * Web Crypto, so the console can check what the agent signed without trusting the server
+ * that carried it.
+ */
+export async function verifyAgentText(
+  identityKey: string,
+  text: string,
+  signature: string,
+): Promise<boolean> {
+  const raw = decodeBase64(identityKey);
+  const sig = decodeBase64(signature);
+  if (raw?.length !== 32 || sig?.length !== 64) return false;
+
+  try {
+    const subtle = globalThis.crypto.subtle;
+    const key = await subtle.importKey('raw', raw as BufferSource, { name: 'Ed25519' }, false, [
+      'verify',
+    ]);
+    const bytes = new TextEncoder().encode(text);
+    return await subtle.verify({ name: 'Ed25519' }, key, sig as BufferSource, bytes);
+  } catch {
+    return false;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

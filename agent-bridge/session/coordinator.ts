@@ -1,5 +1,6 @@
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import type { IceTransportPolicy, SignalData } from '../../shared/protocol/signal.ts';
+import { sdpFingerprints, sdpProofPayload } from '../../shared/sdp-proof.ts';
 import type { EndReason } from '../../shared/session-machine.ts';
 import type { CapabilityFlow } from '../consent/capability-flow.ts';
 import type { ConsentFlow } from '../consent/flow.ts';
@@ -28,6 +29,11 @@ export interface CoordinatorOptions {
   log: Logger;
   /** Makes the peer for a session; replaceable in tests. */
   createPeer?: (options: ConstructorParameters<typeof SessionPeer>[0]) => SessionPeer;
+  /**
+   * The agent's identity, which signs the DTLS fingerprints of every session description
+   * it makes so that the console can tell them from a forgery. Absent (in tests), unsigned.
+   */
+  identity?: Identity;
   /** Where and as whom the agent joins a session's encrypted relay; absent, no relay. */
   relay?: { serverUrl: string; identity: Identity };
   /** Makes a session's relay end; replaceable in tests. */
@@ -193,7 +199,14 @@ export class SessionCoordinator {
         // The one place the agent's addresses leave: the policy decides which may.
         signal: (data) => {
           const allowed = filterSignal(data, policy.network.hostCandidates);
-          if (allowed) send({ type: 'signal', sessionId, attempt, data: allowed });
+          if (!allowed) return;
+          send({
+            type: 'signal',
+            sessionId,
+            attempt,
+            data: allowed,
+            ...this.#proof(sessionId, attempt, allowed),
+          });
         },
         connected: () => {
           if (this.#paths.get(sessionId)?.peer !== peer) return;
@@ -273,6 +286,15 @@ export class SessionCoordinator {
       },
     });
     paths.setRelay(agentRelay);
+  }
+
+  /** The signature over a description's DTLS fingerprints; nothing for other signals. */
+  #proof(sessionId: string, attempt: number, data: SignalData): { proof?: string } {
+    const identity = this.#options.identity;
+    if (!identity || !('sdp' in data) || !data.sdp) return {};
+
+    const payload = sdpProofPayload(sessionId, attempt, data.type, sdpFingerprints(data.sdp));
+    return { proof: identity.sign(payload) };
   }
 
   /** A path carries the session: it is active (again), and the server hears so. */

@@ -53,7 +53,14 @@ export const AgentToServer = z.discriminatedUnion('type', [
     reason: z.enum(['ended_by_facility', 'failed']),
     detail: z.string().max(500).optional(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
+  z.object({
+    type: z.literal('signal'),
+    sessionId: Id,
+    attempt: Attempt,
+    data: SignalData,
+    /** With a description: the agent's signature over its DTLS fingerprints (sdp-proof.ts). */
+    proof: z.string().max(120).optional(),
+  }),
   /** The session's capabilities changed: staff granted a request, or took one back. */
   z.object({
     type: z.literal('capability.grant'),

@@ -68,7 +68,14 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     /** How long to wait for a WebRTC path before asking for the relay, in ms. */
     relayAfterMs: z.number().int().min(500).max(120_000).optional(),
   }),
-  z.object({ type: z.literal('signal'), sessionId: Id, attempt: Attempt, data: SignalData }),
+  z.object({
+    type: z.literal('signal'),
+    sessionId: Id,
+    attempt: Attempt,
+    data: SignalData,
+    /** The agent's signature over a description's DTLS fingerprints, passed on unchanged. */
+    proof: z.string().max(120).optional(),
+  }),
   /** The facility's answer to a capability request; on a grant a session.update follows. */
   z.object({
     type: z.literal('capability.answer'),

@@ -23,6 +23,11 @@ export const AgentView = z.object({
   online: z.boolean(),
   lastSeen: IsoTime.nullable(),
   devices: z.array(Device).max(500),
+  /**
+   * Base64 of the raw Ed25519 key the agent enrolled with. The console remembers the
+   * first it sees per agent and checks the agent's signed session descriptions with it.
+   */
+  identityKey: z.string().max(60),
 });
 export type AgentView = z.infer<typeof AgentView>;
 

@@ -60,6 +60,7 @@ export class AgentRegistry {
       online: entry !== undefined,
       lastSeen: record.lastSeen,
       devices: entry?.devices ?? [],
+      identityKey: record.publicKey,
     };
   }
 }

@@ -209,12 +209,25 @@ export class SessionBroker {
     }
   }
 
-  signalFromAgent(agentId: string, sessionId: string, attempt: number, data: SignalData): void {
+  /** Forwards the agent's signal, with its signature over a description, to the console. */
+  signalFromAgent(
+    agentId: string,
+    sessionId: string,
+    attempt: number,
+    data: SignalData,
+    proof?: string,
+  ): void {
     const session = this.#forAgent(agentId, sessionId);
     expectState(session, SIGNALLING, 'it takes no signals');
     if (!this.#currentAttempt(session, attempt)) return;
 
-    this.#deps.outbox.toUser(session.technicianId, { type: 'signal', sessionId, attempt, data });
+    this.#deps.outbox.toUser(session.technicianId, {
+      type: 'signal',
+      sessionId,
+      attempt,
+      data,
+      ...(proof ? { proof } : {}),
+    });
   }
 
   /**

@@ -77,6 +77,7 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
               message.sessionId,
               message.attempt,
               message.data,
+              message.proof,
             );
           case 'session.resume':
             return broker.agentResumed(agent.id, message.sessionId, message.connected);

@@ -114,7 +114,7 @@ export class ConsoleModel {
         this.#forCurrent(message.sessionId)?.connect(message);
         break;
       case 'signal':
-        this.#forCurrent(message.sessionId)?.signal(message.attempt, message.data);
+        this.#forCurrent(message.sessionId)?.signal(message.attempt, message.data, message.proof);
         break;
       case 'capability.answer':
         this.#forCurrent(message.sessionId)?.capabilityAnswer(message);
@@ -154,6 +154,8 @@ export class ConsoleModel {
       session,
       (message) => this.link.send(message),
       (capabilities) => this.link.requestCapabilities(session.id, capabilities),
+      {},
+      () => this.agents.find((agent) => agent.id === session.agentId)?.identityKey ?? null,
     );
     this.selectedAgentId = session.agentId;
   }

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentToConsoleChannel } from '../../../shared/protocol/channel.ts';
 import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
-import { SessionConnection, type ConnectionState, type ConnectMessage } from './connection.ts';
+import {
+  SessionConnection,
+  type ConnectionState,
+  type ConnectMessage,
+  type DescriptionCheck,
+} from './connection.ts';
 import type { LinkEvents, LinkMakers, PeerLinkEvents } from './link.ts';
 
 /** A path the test opens, breaks and talks on by hand. */
@@ -50,7 +55,7 @@ function connectMessage(attempt: number): ConnectMessage {
   return { type: 'session.connect', sessionId: 's-1', attempt, iceServers: [] };
 }
 
-function setUp() {
+function setUp(check: DescriptionCheck | null = null) {
   const peers: FakeLink[] = [];
   const relays: FakeLink[] = [];
   const makers: LinkMakers = {
@@ -68,6 +73,7 @@ function setUp() {
   const sent: ConsoleToServer[] = [];
   const states: ConnectionState[] = [];
   const delivered: string[] = [];
+  const warnings: string[] = [];
   const connection = new SessionConnection(
     's-1',
     {
@@ -78,11 +84,13 @@ function setUp() {
       stream: () => {},
       inputReply: () => {},
       figures: () => {},
+      warning: (detail) => warnings.push(detail),
     },
     { relayAfterMs: 3_000, retryMs: 1_000, upgradeMs: 20_000, tickMs: 100 },
     makers,
+    check,
   );
-  return { connection, peers, relays, sent, states, delivered };
+  return { connection, peers, relays, sent, states, delivered, warnings };
 }
 
 const retries = (sent: ConsoleToServer[]) => sent.filter((m) => m.type === 'session.retry');
@@ -179,11 +187,41 @@ describe('SessionConnection', () => {
     expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
   });
 
-  it('takes signals and connects of the current attempt only', () => {
+  it('uses a description only once its check holds, and keeps later signals behind it', async () => {
+    let release: (problem: string | null) => void = () => {};
+    const check: DescriptionCheck = () => new Promise((resolve) => (release = resolve));
+    const { connection, peers } = setUp(check);
+    connection.connect(connectMessage(0));
+    const candidate = { type: 'candidate' as const, candidate: { candidate: 'candidate:1' } };
+    connection.signal(0, { type: 'answer', sdp: 'v=0' }, 'proof');
+    connection.signal(0, candidate);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(peers[0]!.signals).toEqual([]);
+
+    release(null);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(peers[0]!.signals).toEqual([{ type: 'answer', sdp: 'v=0' }, candidate]);
+  });
+
+  it('ends the attempt and says why when a description does not check out', async () => {
+    const problem = "The connection details were not signed by the facility agent's key.";
+    const { connection, peers, warnings } = setUp(async () => problem);
+    connection.connect(connectMessage(0));
+    connection.signal(0, { type: 'answer', sdp: 'v=0' }, 'forged');
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(peers[0]!.signals).toEqual([]);
+    expect(peers[0]!.destroyed).toBe(true);
+    expect(warnings).toEqual([problem]);
+    expect(connection.attempt).toBeNull();
+  });
+
+  it('takes signals and connects of the current attempt only', async () => {
     const { connection, peers } = setUp();
     connection.connect(connectMessage(1));
     expect(connection.signal(0, { type: 'answer', sdp: 'old' })).toBe(false);
     expect(connection.signal(1, { type: 'answer', sdp: 'new' })).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
     expect(peers[0]!.signals).toEqual([{ type: 'answer', sdp: 'new' }]);
 
     connection.connect(connectMessage(1));

@@ -35,7 +35,19 @@ export interface ConnectionEvents {
   inputReply(reply: InputReply): void;
   /** Path, round trip and bitrate of the path in use, for the header. */
   figures(figures: PathFigures): void;
+  /** Something the technician should know that did not end the session, in words. */
+  warning(detail: string): void;
 }
+
+/**
+ * Checks a session description from the agent before the peer may use it: null when it
+ * holds, otherwise why it was refused. See shared/sdp-proof.ts.
+ */
+export type DescriptionCheck = (
+  attempt: number,
+  data: Extract<SignalData, { sdp?: string }>,
+  proof: string | undefined,
+) => Promise<string | null>;
 
 export interface PathFigures {
   path: ConnectionPath | null;
@@ -91,6 +103,9 @@ export class SessionConnection {
   #state: ConnectionState = 'idle';
   #webrtc = true;
   readonly #makers: LinkMakers;
+  readonly #check: DescriptionCheck | null;
+  /** The agent's signals in arrival order; a description waits for its check. */
+  #signals: Promise<void> = Promise.resolve();
   #peer: { attempt: number; link: PeerPathLink; startedAt: number } | null = null;
   #relay: PathLink | null = null;
   #inUse: Rung | null = null;
@@ -116,10 +131,12 @@ export class SessionConnection {
     events: ConnectionEvents,
     timing: Partial<ConnectionTiming> = {},
     makers: LinkMakers = REAL_LINKS,
+    check: DescriptionCheck | null = null,
   ) {
     this.#sessionId = sessionId;
     this.#events = events;
     this.#makers = makers;
+    this.#check = check;
     this.#timing = { ...DEFAULT_TIMING, ...timing };
     this.#retryMs = this.#timing.retryMs;
     this.#upgradeMs = this.#timing.upgradeMs;
@@ -148,10 +165,25 @@ export class SessionConnection {
     this.#step();
   }
 
-  /** The agent's signal, relayed by the server, for the attempt it belongs to. */
-  signal(attempt: number, data: SignalData): boolean {
-    if (this.#peer?.attempt !== attempt) return false;
-    this.#peer.link.signal(data);
+  /**
+   * The agent's signal, relayed by the server, for the attempt it belongs to. A session
+   * description is used only once its signature checks out; signals after it wait for
+   * that, so they keep their order. A description that fails ends the attempt.
+   */
+  signal(attempt: number, data: SignalData, proof?: string): boolean {
+    const peer = this.#peer;
+    if (peer?.attempt !== attempt) return false;
+
+    this.#signals = this.#signals.then(async () => {
+      if (this.#check && 'sdp' in data) {
+        const problem = await this.#check(attempt, data, proof);
+        if (problem) {
+          if (this.#peer === peer) this.#refuse(peer.link, problem);
+          return;
+        }
+      }
+      if (this.#peer === peer) peer.link.signal(data);
+    });
     return true;
   }
 
@@ -366,6 +398,14 @@ export class SessionConnection {
       mode,
       ...(detail ? { detail: detail.slice(0, 500) } : {}),
     });
+  }
+
+  /** The agent's description did not check out: that attempt is over, and the user told. */
+  #refuse(link: PeerPathLink, problem: string): void {
+    log.error('a session description from the agent was refused', { problem });
+    link.destroy();
+    this.#events.warning(problem);
+    this.#lost('peer', problem, false);
   }
 
   #closeRelay(): void {

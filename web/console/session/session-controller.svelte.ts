@@ -5,7 +5,10 @@ import type { AgentToConsoleChannel } from '../../../shared/protocol/channel.ts'
 import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
 import type { SignalData } from '../../../shared/protocol/signal.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
+import { verifyAgentText } from '../../../shared/identity.ts';
+import { sdpFingerprints, sdpProofPayload } from '../../../shared/sdp-proof.ts';
 import { createLogger } from '../../lib/log.ts';
+import { knownAgentKey } from './agent-keys.ts';
 import {
   CapabilityRequests,
   type AskCapabilities,
@@ -57,7 +60,8 @@ export class SessionController {
   readonly #send: (message: ConsoleToServer) => void;
   readonly #timing: Partial<ConnectionTiming>;
   #connection: SessionConnection | null = null;
-  #earlySignals: { attempt: number; data: SignalData }[] = [];
+  #earlySignals: { attempt: number; data: SignalData; proof?: string }[] = [];
+  readonly #agentKey: () => string | null;
 
   /**
    * `send` delivers a message to the server; `ask` sends a capability.request and waits
@@ -68,8 +72,10 @@ export class SessionController {
     send: (message: ConsoleToServer) => void,
     ask: AskCapabilities,
     timing: Partial<ConnectionTiming> = {},
+    agentKey: () => string | null = () => null,
   ) {
     this.view = view;
+    this.#agentKey = agentKey;
     this.granted = view.granted;
     this.#send = send;
     this.#timing = timing;
@@ -144,26 +150,51 @@ export class SessionController {
         stream: (stream) => (this.stream = stream),
         inputReply: (reply) => this.desktop.onReply(reply),
         figures: (figures) => (this.figures = figures),
+        warning: (detail) => (this.notice = detail),
       },
       this.#timing,
+      undefined,
+      (attempt, data, proof) => this.#checkDescription(attempt, data, proof),
     );
     this.#connection.connect(message);
 
     const early = this.#earlySignals;
     this.#earlySignals = [];
-    for (const held of early) this.signal(held.attempt, held.data);
+    for (const held of early) this.signal(held.attempt, held.data, held.proof);
   }
 
   /** Signalling data from the agent, relayed by the server, for one attempt. */
-  signal(attempt: number, data: SignalData): void {
+  signal(attempt: number, data: SignalData, proof?: string): void {
     if (this.ended) return;
 
     const current = this.#connection?.attempt ?? null;
-    if (current === attempt && this.#connection?.signal(attempt, data)) return;
+    if (current === attempt && this.#connection?.signal(attempt, data, proof)) return;
     // The agent may answer before this console has the attempt's session.connect.
     if ((current === null || attempt > current) && this.#earlySignals.length < MAX_EARLY_SIGNALS) {
-      this.#earlySignals.push({ attempt, data });
+      this.#earlySignals.push({ attempt, data, ...(proof ? { proof } : {}) });
     }
+  }
+
+  /**
+   * Whether a description from the agent carries the agent's signature over its DTLS
+   * fingerprints, by the key this browser knows for the agent: null if so, else why not.
+   */
+  async #checkDescription(
+    attempt: number,
+    data: { type: string; sdp?: string },
+    proof: string | undefined,
+  ): Promise<string | null> {
+    const known = knownAgentKey(this.view.agentId, this.#agentKey());
+    if ('problem' in known) return known.problem;
+    if (!proof) return 'The facility agent did not sign its connection details; they were refused.';
+
+    const fingerprints = sdpFingerprints(data.sdp ?? '');
+    const payload = sdpProofPayload(this.id, attempt, data.type, fingerprints);
+    if (await verifyAgentText(known.key, payload, proof)) return null;
+    return (
+      "The connection details were not signed by the facility agent's enrolled key, so they " +
+      'were refused. Someone between this console and the facility may have altered them.'
+    );
   }
 
   /** The technician ends the session. The server confirms with a session.update. */
