@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import { RELAY_CHANNELS, type RelayChannel } from '../../shared/relay/protocol.ts';
 import { JpegEncoder } from '../desktop/jpeg-encoder.ts';
@@ -24,6 +25,11 @@ export interface RelayPictureOptions {
  * only ever replaced by newer ones, so waiting here costs frame rate, never delay.
  */
 const HIGH_WATER = 256 * 1024;
+/**
+ * A picture identical to the last one sent is left out, except once this often, so that a
+ * still screen costs almost nothing on the relay and the console still sees it is live.
+ */
+const UNCHANGED_REFRESH_MS = 1_000;
 /** Encoder deaths in a row after which the picture is given up for this session. */
 const MAX_ENCODER_FAILURES = 3;
 
@@ -33,7 +39,7 @@ const MAX_ENCODER_FAILURES = 3;
  * to JPEG and sends each whole picture on the relay's picture channel. A frame is left
  * out while the previous one is still being encoded or the relay is behind, so the
  * frame rate adapts to the path and the picture the technician sees is never stale by
- * more than one frame.
+ * more than one frame; and while the screen stands still, so that it costs almost nothing.
  */
 export class RelayPicture {
   readonly #options: RelayPictureOptions;
@@ -42,6 +48,7 @@ export class RelayPicture {
   readonly #minGapMs: number;
   #sink: { stop(): void } | undefined;
   #lastAt = 0;
+  #lastDigest = '';
   #failures = 0;
   #sent = 0;
   #closed = false;
@@ -85,7 +92,11 @@ export class RelayPicture {
     const now = performance.now();
     if (now - this.#lastAt < this.#minGapMs) return;
 
+    const digest = createHash('sha1').update(frame.data).digest('hex');
+    if (digest === this.#lastDigest && now - this.#lastAt < UNCHANGED_REFRESH_MS) return;
+
     this.#lastAt = now;
+    this.#lastDigest = digest;
     // The sink reuses its buffer for the next frame; the encoder's pipe may write later.
     this.#encoder.encode({ width: frame.width, height: frame.height, data: frame.data.slice() });
   }

@@ -75,9 +75,10 @@ test('with no WebRTC path the session runs on the encrypted relay, screen includ
   await page.getByRole('tab', { name: 'Screen' }).click();
   const screen = page.getByRole('region', { name: 'Remote screen' });
   const framesShown = async () => Number((await screen.getAttribute('data-frames')) ?? 0);
-  await expect.poll(framesShown, { timeout: 20_000 }).toBeGreaterThan(5);
+  // A still screen sends a picture a second; the service tool's clock keeps it moving.
+  await expect.poll(framesShown, { timeout: 20_000 }).toBeGreaterThan(2);
   const seen = await framesShown();
-  await expect.poll(framesShown).toBeGreaterThan(seen + 5);
+  await expect.poll(framesShown).toBeGreaterThan(seen + 2);
 
   // What the server forwarded: many frames, and none of the session's words in them.
   const forwarded = Buffer.concat(frames.map((frame) => Buffer.from(frame)));
