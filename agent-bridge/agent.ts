@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import { TetherError } from '../shared/errors.ts';
+import type { AgentToServer } from '../shared/protocol/agent.ts';
+import { startAccess } from './access/wiring.ts';
+import { enforceRemoteAccessOff } from './access/switch-off.ts';
 import type { AgentConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import { CapabilityFlow } from './consent/capability-flow.ts';
@@ -15,6 +18,8 @@ import { DeviceHealthTracker } from './devices/health.ts';
 import { DeviceRegistry } from './devices/registry.ts';
 import { DeviceSimulator } from './devices/simulator.ts';
 import { renewEnrolment, type Enrolment } from './enrolment.ts';
+import { FacilityLedger } from './audit/ledger.ts';
+import { FacilityAuditRecorder } from './audit/recorder.ts';
 import type { Identity } from './identity.ts';
 import { ServerLink } from './link.ts';
 import { subsystem, type Logger } from './log.ts';
@@ -61,7 +66,18 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     log: subsystem(log, 'link'),
     inventory: () => devices.list(),
   });
-  const send = link.send.bind(link);
+  // The facility's own ledger hears every decision the agent sends before the server does.
+  const ledger = new FacilityLedger({
+    dataDir: config.dataDir,
+    identity,
+    facility: () => enrolment.facility.name,
+    log: subsystem(log, 'audit'),
+  });
+  const audit = new FacilityAuditRecorder(ledger, sessions);
+  const send = (message: AgentToServer): boolean => {
+    audit.outgoing(message);
+    return link.send(message);
+  };
   const software = startSoftware({
     dataDir: config.dataDir,
     devices,
@@ -70,15 +86,19 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     failing: config.simulateInstallFailure,
     releaseKey: enrolment.releaseKey,
   });
+  // The switch, the policy's ways in and one-time codes: decided here, whatever the server.
+  const access = startAccess({ policy, dataDir: config.dataDir, log: subsystem(log, 'access') });
   const flow = new ConsentFlow({
     registry: sessions,
     policy,
+    access: access.gate,
     send,
     log: subsystem(log, 'consent'),
   });
   const capabilities = new CapabilityFlow({
     registry: sessions,
     policy,
+    access: access.gate,
     send,
     log: subsystem(log, 'consent'),
   });
@@ -110,6 +130,8 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       grantedByDefault: policy.grantedByDefault,
       viewing: (sessionId) => desktop.viewing(sessionId) !== null,
       updates: () => software.updates(),
+      access: access.view(),
+      startedByCode: (sessionId) => flow.startedByCode(sessionId),
     });
   const banner =
     policy.screenBanner && process.env.DISPLAY
@@ -133,6 +155,18 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       end: (sessionId) => {
         if (!sessions.has(sessionId)) throw new TetherError('not_found', 'This session has ended.');
         coordinator.endByFacility(sessionId);
+      },
+      createCode: (granted) => {
+        const code = access.gate.createCode(granted);
+        audit.codeCreated(code.capabilities, code.expiresAt);
+        return code;
+      },
+      cancelCode: () => {
+        if (access.codes.cancel()) audit.codeCancelled();
+      },
+      setRemoteAccess: (on) => {
+        if (on !== access.remoteAccess.isOn) audit.remoteAccess(on);
+        access.remoteAccess.set(on);
       },
     },
   });
@@ -167,13 +201,17 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
   });
 
   let wasOnline = false;
-  link.on('message', (message) => coordinator.handle(message));
+  link.on('message', (message) => {
+    audit.incoming(message);
+    coordinator.handle(message);
+  });
   link.on('message', (message) => {
     if (message.type === 'service.ack') reporter.acknowledged(message.seq);
   });
   link.once('refused', () => void enrolAgainOnce(config, identity, log));
   link.on('state', (state) => {
     if (wasOnline && state !== 'online') coordinator.linkLost();
+    if (state === 'online') link.send({ type: 'agent.access', remoteAccess: access.state() });
     wasOnline = state === 'online';
     reporter.setOnline(wasOnline);
     consent.broadcast();
@@ -184,6 +222,20 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     banner?.show(bannerText(consentState().active));
   };
   sessions.on('change', showActivity);
+  access.codes.on('change', () => consent.broadcast());
+  access.remoteAccess.on('change', (on) => {
+    if (!on) {
+      enforceRemoteAccessOff({
+        codes: access.codes,
+        flow,
+        capabilities,
+        registry: sessions,
+        endByFacility: (sessionId, detail) => coordinator.endByFacility(sessionId, detail),
+      });
+    }
+    if (link.online) link.send({ type: 'agent.access', remoteAccess: access.state() });
+    consent.broadcast();
+  });
   software.onChange(() => consent.broadcast());
   desktop.on('change', showActivity);
   devices.on('change', (list) => {
@@ -207,12 +259,14 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       await dropFolder.stop();
       flow.dispose();
       capabilities.dispose();
+      access.stop();
       software.stop();
       coordinator.closeAll();
       await desktop.close();
       banner?.close();
       link.close();
       await consent.close();
+      ledger.close();
     },
   };
 }

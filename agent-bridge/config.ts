@@ -22,8 +22,9 @@ export interface AgentConfig {
    */
   enrolmentToken: string | undefined;
   /**
-   * `TETHER_POLICY`: path of the local policy JSON. Default `<dataDir>/policy.json`; when
-   * that file is missing the agent writes one with the defaults.
+   * `TETHER_POLICY`: path of the local policy, JSON or YAML by its extension (see
+   * policy.example.yaml). Default `<dataDir>/policy.json`; when that file is missing the
+   * agent writes one with the defaults.
    */
   policyPath: string;
   /**

@@ -1,14 +1,23 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UserError } from './errors.ts';
-import { DEFAULT_POLICY, loadPolicy } from './policy.ts';
+import { DEFAULT_POLICY, EXAMPLE_POLICY_FILE, loadPolicy } from './policy.ts';
 
-function tempFile(content?: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.json');
+function tempFile(content?: string, name = 'policy.json'): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'policy-')), name);
   if (content !== undefined) writeFileSync(file, content);
   return file;
+}
+
+/** Every setting's dotted path, from the top of a decoded policy down to its values. */
+function settingPaths(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    settingPaths(inner, prefix ? `${prefix}.${key}` : key),
+  );
 }
 
 describe('loadPolicy', () => {
@@ -31,6 +40,7 @@ describe('loadPolicy', () => {
       screenBanner: true,
       phi: { extraPatterns: [], keepPatterns: [], internalHosts: [] },
       network: { hostCandidates: 'none' },
+      access: { attended: true, oneTimeCodes: { enabled: true, validMinutes: 10 } },
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
   });
@@ -96,5 +106,100 @@ describe('loadPolicy', () => {
     );
 
     expect(() => loadPolicy(file)).toThrow(/grantedByDefault lists terminal/);
+  });
+
+  it('refuses access settings under which no session could ever start', () => {
+    const file = tempFile(
+      '{ "access": { "attended": false, "oneTimeCodes": { "enabled": false } } }',
+    );
+
+    expect(() => loadPolicy(file)).toThrow(
+      /access: attended is false and oneTimeCodes.enabled is false, so no session could ever start/,
+    );
+  });
+
+  it('refuses a file name that does not say how to read it', () => {
+    const file = tempFile('{}', 'policy.conf');
+
+    expect(() => loadPolicy(file)).toThrow(
+      `TETHER_POLICY ${file}: the file name must end in .json, .yaml or .yml`,
+    );
+  });
+});
+
+describe('loadPolicy with YAML', () => {
+  it('reads YAML with the same schema and defaults', () => {
+    const yaml = [
+      'consentTimeoutSeconds: 30',
+      'allowedCapabilities: [logs.read]',
+      'access:',
+      '  oneTimeCodes:',
+      '    validMinutes: 5',
+    ].join('\n');
+    const policy = loadPolicy(tempFile(yaml, 'policy.yaml'));
+
+    expect(policy).toEqual({
+      ...DEFAULT_POLICY,
+      consentTimeoutSeconds: 30,
+      allowedCapabilities: ['logs.read'],
+      grantedByDefault: ['logs.read'],
+      access: { attended: true, oneTimeCodes: { enabled: true, validMinutes: 5 } },
+    });
+    expect(loadPolicy(tempFile('# nothing set yet\n', 'policy.yml'))).toEqual(DEFAULT_POLICY);
+  });
+
+  it('names the file, the setting and its line for a bad value or an unknown key', () => {
+    const bad = tempFile('access:\n  oneTimeCodes:\n    validMinutes: 90\n', 'policy.yaml');
+    expect(() => loadPolicy(bad)).toThrow(UserError);
+    expect(() => loadPolicy(bad)).toThrow(
+      `TETHER_POLICY ${bad}: access.oneTimeCodes.validMinutes (line 3): Too big`,
+    );
+
+    const typo = tempFile('backlogLines: 10\naccess:\n  atended: true\n', 'policy.yaml');
+    expect(() => loadPolicy(typo)).toThrow(/access \(line 3\): Unrecognized key: "atended"/);
+  });
+
+  it('names the file and the place for YAML that does not parse, or repeats a key', () => {
+    const broken = tempFile('allowedCapabilities: [logs.read\n', 'policy.yaml');
+    expect(() => loadPolicy(broken)).toThrow(
+      new RegExp(
+        `^TETHER_POLICY ${broken}: cannot read it as YAML \\(.*line \\d+, column \\d+\\)\\.$`,
+      ),
+    );
+
+    const twice = tempFile('backlogLines: 1\nbacklogLines: 2\n', 'policy.yaml');
+    expect(() => loadPolicy(twice)).toThrow(/cannot read it as YAML \(Map keys must be unique/);
+  });
+
+  it('starts a missing YAML policy as a copy of the documented example', () => {
+    const file = tempFile(undefined, 'policy.yaml');
+
+    expect(loadPolicy(file)).toEqual(DEFAULT_POLICY);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(EXAMPLE_POLICY_FILE, 'utf8'));
+  });
+});
+
+describe('policy.example.yaml', () => {
+  const text = readFileSync(EXAMPLE_POLICY_FILE, 'utf8');
+
+  it('parses, validates, and shows exactly the defaults', () => {
+    expect(loadPolicy(EXAMPLE_POLICY_FILE)).toEqual(DEFAULT_POLICY);
+  });
+
+  it('names every setting there is', () => {
+    const written = settingPaths(parse(text)).sort();
+
+    expect(written).toEqual(settingPaths(DEFAULT_POLICY).sort());
+  });
+
+  it('has a comment right above every setting', () => {
+    const lines = text.split('\n');
+    const uncommented = lines.flatMap((line, index) => {
+      if (!/^\s*[A-Za-z]+:/.test(line)) return [];
+      const above = lines[index - 1]?.trim() ?? '';
+      return above.startsWith('#') ? [] : [line.trim()];
+    });
+
+    expect(uncommented).toEqual([]);
   });
 });

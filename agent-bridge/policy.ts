@@ -1,14 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { LineCounter, isNode, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { Capability } from '../shared/capabilities.ts';
+import { AccessSettings, accessProblem } from './access/settings.ts';
 import { describeError, UserError } from './errors.ts';
 import { PhiSettings } from './phi/settings.ts';
 
 /**
- * The facility's local policy. The agent enforces it whatever the server asks: a
- * capability not in `allowedCapabilities` is never offered to staff for approval.
- * Unknown keys are refused so that a misspelt setting does not silently fall back.
+ * The facility's local policy, a JSON or YAML file (by its extension). The agent enforces
+ * it whatever the server asks: a request for a capability not in `allowedCapabilities`
+ * is refused, and `access` decides how a session may start at all. Unknown keys are
+ * refused so that a misspelt setting does not silently fall back.
+ * `policy.example.yaml` beside this file documents every setting.
  */
 const DEFAULT_GRANTED: Capability[] = ['logs.read', 'screen.view'];
 
@@ -51,6 +55,8 @@ export const Policy = z
     network: z
       .strictObject({ hostCandidates: z.enum(['none', 'lan']).default('none') })
       .prefault({}),
+    /** How a session may start: staff approving each request, or a one-time code. */
+    access: AccessSettings.prefault({}),
   })
   .transform((policy) => ({
     ...policy,
@@ -63,33 +69,50 @@ export type Policy = z.infer<typeof Policy>;
 /** The defaults, as written to a new policy file. */
 export const DEFAULT_POLICY: Policy = Policy.parse({});
 
+/** The documented example; a new YAML policy file starts as a copy of it. */
+export const EXAMPLE_POLICY_FILE = join(import.meta.dirname, 'policy.example.yaml');
+
+type Format = 'json' | 'yaml';
+
+/** The line of the setting at a path in the file, where the format can tell. */
+type LineOf = (path: readonly PropertyKey[]) => number | null;
+
 /**
  * Reads the policy at `file`; writes the defaults there first when it does not exist.
- * Throws UserError naming the file and the first problem when it is unreadable or invalid.
+ * Throws UserError naming the file, the setting (with its line, in YAML) and what is
+ * wrong when the file is unreadable or invalid.
  */
 export function loadPolicy(file: string): Policy {
+  const format = formatOf(file);
   if (!existsSync(file)) {
-    writeDefaultPolicy(file);
+    writeDefaultPolicy(file, format);
     return DEFAULT_POLICY;
   }
 
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`TETHER_POLICY ${file}: cannot read it as JSON (${describeError(error)}).`);
+    throw new UserError(`TETHER_POLICY ${file}: cannot read it (${describeError(error)}).`);
   }
+  const { value, lineOf } = format === 'json' ? decodeJson(text, file) : decodeYaml(text, file);
 
-  return parsePolicy(value, file);
+  return parsePolicy(value, file, lineOf);
 }
 
 /** Validates a decoded policy; `where` names its origin in the error message. */
-export function parsePolicy(value: unknown, where: string): Policy {
+export function parsePolicy(value: unknown, where: string, lineOf?: LineOf): Policy {
   const result = Policy.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const path = issue?.path.length ? issue.path.join('.') : 'policy';
-    throw new UserError(`TETHER_POLICY ${where}: ${path}: ${issue?.message ?? 'invalid'}.`);
+    const path = issue?.path ?? [];
+    // For an unknown key, point at the key itself rather than the section holding it.
+    const keyPath =
+      issue?.code === 'unrecognized_keys' ? [...path, ...issue.keys.slice(0, 1)] : path;
+    const line = lineOf?.(keyPath);
+    const name = path.length ? path.join('.') : 'policy';
+    const at = line ? ` (line ${line})` : '';
+    throw new UserError(`TETHER_POLICY ${where}: ${name}${at}: ${issue?.message ?? 'invalid'}.`);
   }
 
   const policy = result.data;
@@ -100,17 +123,65 @@ export function parsePolicy(value: unknown, where: string): Policy {
         'which allowedCapabilities does not allow.',
     );
   }
+  const access = accessProblem(policy.access);
+  if (access) throw new UserError(`TETHER_POLICY ${where}: access: ${access}.`);
 
   return policy;
 }
 
-function writeDefaultPolicy(file: string): void {
+function formatOf(file: string): Format {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+
+  throw new UserError(
+    `TETHER_POLICY ${file}: the file name must end in .json, .yaml or .yml, which says how to read it.`,
+  );
+}
+
+function decodeJson(text: string, file: string): { value: unknown; lineOf?: LineOf } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    throw new UserError(`TETHER_POLICY ${file}: cannot read it as JSON (${describeError(error)}).`);
+  }
+}
+
+/** YAML 1.2 (so `no` is text, not false); duplicate keys are an error. */
+function decodeYaml(text: string, file: string): { value: unknown; lineOf: LineOf } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    // The library's message ends in a picture of the line; its first line says it all.
+    const words = problem.message.split('\n')[0]?.replace(/:$/, '');
+    throw new UserError(`TETHER_POLICY ${file}: cannot read it as YAML (${words}).`);
+  }
+
+  const lineOf: LineOf = (path) => {
+    const node: unknown = doc.getIn(path, true);
+    const start = isNode(node) ? node.range?.[0] : undefined;
+    return start === undefined ? null : lines.linePos(start).line;
+  };
+  // A file of comments only is a policy that keeps every default.
+  return { value: doc.toJS() ?? {}, lineOf };
+}
+
+function writeDefaultPolicy(file: string, format: Format): void {
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(DEFAULT_POLICY, null, 2)}\n`, { flag: 'wx' });
+    writeFileSync(file, defaultText(format), { flag: 'wx' });
   } catch (error) {
     throw new UserError(
       `TETHER_POLICY ${file}: missing, and the defaults cannot be written (${describeError(error)}).`,
     );
   }
+}
+
+/** JSON has no comments, so it gets the bare defaults; YAML gets the commented example. */
+function defaultText(format: Format): string {
+  if (format === 'json') return `${JSON.stringify(DEFAULT_POLICY, null, 2)}\n`;
+  if (existsSync(EXAMPLE_POLICY_FILE)) return readFileSync(EXAMPLE_POLICY_FILE, 'utf8');
+
+  return stringify(DEFAULT_POLICY);
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Capability } from '../../shared/capabilities.ts';
 import type { AgentToServer } from '../../shared/protocol/agent.ts';
+import { startAccess, type Access } from '../access/wiring.ts';
 import { silentLogger } from '../log.ts';
 import { DEFAULT_POLICY, type Policy } from '../policy.ts';
 import { SessionRegistry } from '../session/registry.ts';
@@ -15,7 +19,10 @@ function setUp(granted: Capability[], policy: Partial<Policy> = {}) {
   const registry = new SessionRegistry();
   const sent: AgentToServer[] = [];
   const send = (message: AgentToServer) => void sent.push(message);
-  const options = { registry, policy: { ...DEFAULT_POLICY, ...policy }, send, log: silentLogger() };
+  const full = { ...DEFAULT_POLICY, ...policy };
+  const dataDir = mkdtempSync(join(tmpdir(), 'capability-flow-'));
+  const access = startAccess({ policy: full, dataDir, log: silentLogger() });
+  const options = { registry, policy: full, access: access.gate, send, log: silentLogger() };
   const sessions = new ConsentFlow(options);
   const flow = new CapabilityFlow(options);
   sessions.request({
@@ -31,10 +38,10 @@ function setUp(granted: Capability[], policy: Partial<Policy> = {}) {
   const grants: Capability[][] = [];
   registry.on('granted', (session) => grants.push([...session.granted]));
 
-  return { registry, sent, flow, grants };
+  return { registry, sent, flow, grants, access };
 }
 
-function state(registry: SessionRegistry, viewing = false) {
+function state(registry: SessionRegistry, access: Access, viewing = false) {
   return buildConsentState(registry, {
     facilityName: 'Demo Facility',
     agentId: 'ag-1',
@@ -42,6 +49,8 @@ function state(registry: SessionRegistry, viewing = false) {
     online: true,
     grantedByDefault: ['logs.read', 'screen.view'],
     viewing: () => viewing,
+    access: access.view(),
+    startedByCode: () => false,
   });
 }
 
@@ -50,14 +59,14 @@ describe('CapabilityFlow', () => {
   afterEach(() => void vi.useRealTimers());
 
   it('asks staff for what policy allows and grants the union on approval', () => {
-    const { registry, sent, flow, grants } = setUp(['logs.read', 'screen.view']);
-    flow.request('s1', ['screen.control', 'terminal']);
+    const { registry, sent, flow, grants, access } = setUp(['logs.read', 'screen.view']);
+    flow.request('s1', ['screen.control']);
 
-    expect(state(registry).pending).toEqual([
+    expect(state(registry, access).pending).toEqual([
       expect.objectContaining({
         kind: 'capability',
         sessionId: 's1',
-        requested: ['screen.control', 'terminal'],
+        requested: ['screen.control'],
         grantable: ['screen.control'],
         preselected: ['screen.control'],
       }),
@@ -70,12 +79,39 @@ describe('CapabilityFlow', () => {
         type: 'capability.grant',
         sessionId: 's1',
         granted: ['logs.read', 'screen.view', 'screen.control'],
-        requested: ['screen.control', 'terminal'],
+        requested: ['screen.control'],
       },
     ]);
     expect(grants).toEqual([['logs.read', 'screen.view', 'screen.control']]);
-    expect(state(registry, true).active[0]).toMatchObject({ viewing: true, controlling: true });
-    expect(state(registry).pending).toEqual([]);
+    const running = state(registry, access, true).active[0];
+    expect(running).toMatchObject({ viewing: true, controlling: true, viaCode: false });
+    expect(state(registry, access).pending).toEqual([]);
+  });
+
+  it('refuses a whole request, in words, when policy does not allow part of it', () => {
+    const { registry, sent, flow, access } = setUp(['logs.read'], {
+      allowedCapabilities: ['logs.read', 'screen.view'],
+    });
+    flow.request('s1', ['screen.view', 'screen.control']);
+    flow.request('s1', ['terminal']);
+
+    expect(sent).toEqual([
+      {
+        type: 'capability.deny',
+        sessionId: 's1',
+        requested: ['screen.view', 'screen.control'],
+        reason: 'denied',
+        detail: 'This facility does not allow remote control.',
+      },
+      {
+        type: 'capability.deny',
+        sessionId: 's1',
+        requested: ['terminal'],
+        reason: 'denied',
+        detail: 'This facility does not allow a diagnostics terminal.',
+      },
+    ]);
+    expect(state(registry, access).pending).toEqual([]);
   });
 
   it('denies at once what policy refuses, a second request, or a session it does not have', () => {
@@ -89,7 +125,7 @@ describe('CapabilityFlow', () => {
         sessionId: 's1',
         requested: ['screen.view'],
         reason: 'denied',
-        detail: 'Local policy does not allow: screen.view.',
+        detail: 'This facility does not allow viewing the service computer screen.',
       },
       {
         type: 'capability.deny',

@@ -1,14 +1,17 @@
 import type { Capability } from '../../shared/capabilities.ts';
 import { TetherError } from '../../shared/errors.ts';
 import type { AgentToServer } from '../../shared/protocol/agent.ts';
+import type { AccessGate } from '../access/gate.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy.ts';
 import type { LocalSession, SessionRegistry } from '../session/registry.ts';
-import { Deadlines, grantableByPolicy } from './deadlines.ts';
+import { Deadlines } from './deadlines.ts';
 
 export interface CapabilityFlowOptions {
   registry: SessionRegistry;
   policy: Policy;
+  /** Refuses, in words, what the switch or local policy does not allow. */
+  access: AccessGate;
   send: (message: AgentToServer) => void;
   log: Logger;
 }
@@ -20,15 +23,17 @@ const DEPENDENTS: Partial<Record<Capability, Capability[]>> = {
 };
 
 /**
- * More capabilities for a session that is already running: the technician asks, local
- * policy narrows, staff answer on the consent page within the same deadline as a session
- * request. Staff can also take a capability back at any time. Every change goes to the
+ * More capabilities for a session that is already running: the technician asks, the
+ * access gate refuses what the Remote access switch or local policy does not allow (the
+ * whole request, in words), and staff answer the rest on the consent page within the
+ * same deadline as a session request. Staff can also take a capability back at any time. Every change goes to the
  * server as the session's full new set (`capability.grant`), and to the registry, whose
  * 'granted' event tells the session's peer.
  */
 export class CapabilityFlow {
   readonly #registry: SessionRegistry;
   readonly #policy: Policy;
+  readonly #access: AccessGate;
   readonly #send: (message: AgentToServer) => void;
   readonly #log: Logger;
   readonly #deadlines = new Deadlines();
@@ -36,6 +41,7 @@ export class CapabilityFlow {
   constructor(options: CapabilityFlowOptions) {
     this.#registry = options.registry;
     this.#policy = options.policy;
+    this.#access = options.access;
     this.#send = options.send;
     this.#log = options.log;
     this.#registry.on('ended', (session) => this.#deadlines.clear(session.id));
@@ -65,12 +71,13 @@ export class CapabilityFlow {
       this.#grant(session, session.granted, requested);
       return;
     }
-    const grantable = missing.filter((c) => grantableByPolicy(this.#policy, c));
-    if (grantable.length === 0) {
-      this.#log.info({ sessionId, requested }, 'capability request refused by policy');
-      this.#deny(sessionId, requested, `Local policy does not allow: ${missing.join(', ')}.`);
+    const refused = this.#access.refusal(missing);
+    if (refused) {
+      this.#log.info({ sessionId, requested, detail: refused }, 'capability request refused');
+      this.#deny(sessionId, requested, refused);
       return;
     }
+    const grantable = missing;
 
     const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
     const requestedAt = new Date();
@@ -132,6 +139,16 @@ export class CapabilityFlow {
       [],
     );
     this.#log.info({ sessionId, capability }, 'capability taken back by facility staff');
+  }
+
+  /** Denies every capability request still waiting for staff, with `detail` as the reason. */
+  refuseAllPending(detail: string): void {
+    for (const session of this.#registry.capabilityRequests()) {
+      const request = session.capabilityRequest;
+      if (!request) continue;
+      this.#close(session.id);
+      this.#deny(session.id, request.requested, detail);
+    }
   }
 
   /** Stops every deadline. */

@@ -31,9 +31,7 @@ export class Deadlines {
   }
 }
 
-/** Whether local policy lets staff grant `capability` at all, and this build can serve it. */
-export function grantableByPolicy(policy: Policy, capability: Capability): boolean {
-  return (
-    policy.allowedCapabilities.includes(capability) && IMPLEMENTED_CAPABILITIES.includes(capability)
-  );
+/** What local policy lets staff grant at all, as far as this build can serve it. */
+export function grantableByPolicy(policy: Policy): Capability[] {
+  return policy.allowedCapabilities.filter((c) => IMPLEMENTED_CAPABILITIES.includes(c));
 }

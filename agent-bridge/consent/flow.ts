@@ -2,42 +2,56 @@ import type { Capability } from '../../shared/capabilities.ts';
 import { TetherError } from '../../shared/errors.ts';
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import { SessionMachine } from '../../shared/session-machine.ts';
+import type { AccessGate } from '../access/gate.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy.ts';
-import type { SessionRegistry } from '../session/registry.ts';
-import { Deadlines, grantableByPolicy } from './deadlines.ts';
+import type { LocalSession, SessionRegistry } from '../session/registry.ts';
+import { Deadlines } from './deadlines.ts';
 
 type SessionRequest = Extract<ServerToAgent, { type: 'session.request' }>;
 
 export interface ConsentFlowOptions {
   registry: SessionRegistry;
   policy: Policy;
+  /** Decides whether a request may start, and whether staff are asked. */
+  access: AccessGate;
   /** Sends a message to the signaling server. */
   send: (message: AgentToServer) => void;
   log: Logger;
 }
 
 /**
- * Decides session requests: local policy first, then facility staff on the consent page,
- * with a deadline. Nobody answering in `consentTimeoutSeconds` counts as a no.
+ * Decides session requests: the access gate first (the Remote access switch, local
+ * policy, a one-time code), then facility staff on the consent page, with a deadline.
+ * Nobody answering in `consentTimeoutSeconds` counts as a no.
  */
 export class ConsentFlow {
   readonly #registry: SessionRegistry;
   readonly #policy: Policy;
+  readonly #access: AccessGate;
   readonly #send: (message: AgentToServer) => void;
   readonly #log: Logger;
   readonly #deadlines = new Deadlines();
+  /** Running sessions that a one-time code started, for the consent page to say so. */
+  readonly #byCode = new Set<string>();
 
   constructor(options: ConsentFlowOptions) {
     this.#registry = options.registry;
     this.#policy = options.policy;
+    this.#access = options.access;
     this.#send = options.send;
     this.#log = options.log;
     // However a pending session ends, its deadline goes with it.
-    this.#registry.on('ended', (session) => this.#deadlines.clear(session.id));
+    this.#registry.on('ended', (session) => {
+      this.#deadlines.clear(session.id);
+      this.#byCode.delete(session.id);
+    });
   }
 
-  /** A technician asks for a session: refuse by policy at once, or wait for staff. */
+  /**
+   * A technician asks for a session: refused at once (switched off, beyond policy, a
+   * code that does not hold), approved at once by a good code, or put to staff.
+   */
   request(message: SessionRequest): void {
     const { sessionId } = message;
     if (this.#registry.has(sessionId)) {
@@ -46,35 +60,26 @@ export class ConsentFlow {
     }
 
     const requested = [...new Set(message.capabilities)];
-    const grantable = requested.filter((c) => grantableByPolicy(this.#policy, c));
-    const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
-    const requestedAt = new Date();
-    this.#registry.add({
-      id: sessionId,
-      technician: message.technician,
-      reason: message.reason,
-      requested,
-      grantable,
-      granted: [],
-      requestedAt: requestedAt.toISOString(),
-      expiresAt: new Date(requestedAt.getTime() + timeoutMs).toISOString(),
-      approvedAt: null,
-      machine: new SessionMachine('requested'),
-      capabilityRequest: null,
-    });
-
-    if (grantable.length === 0) {
-      const detail = `Local policy does not allow: ${requested.join(', ')}.`;
-      this.#log.info({ sessionId, requested }, 'session request refused by policy');
-      this.#send({ type: 'session.deny', sessionId, reason: 'denied', detail });
-      this.#registry.end(sessionId, 'denied', detail);
+    const admission = this.#access.admit(requested, message.code);
+    const session = this.#newSession(message, requested);
+    if (admission.kind === 'refuse') {
+      this.#registry.add(session);
+      this.#log.info({ sessionId, requested, detail: admission.detail }, 'session request refused');
+      this.#send({ type: 'session.deny', sessionId, reason: 'denied', detail: admission.detail });
+      this.#registry.end(sessionId, 'denied', admission.detail);
+      return;
+    }
+    if (admission.kind === 'code') {
+      this.#approveByCode(session, admission.granted);
       return;
     }
 
+    const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
+    this.#registry.add(session);
     this.#registry.move(sessionId, 'awaiting_consent');
     this.#deadlines.set(sessionId, timeoutMs, () => this.#expire(sessionId));
     this.#log.info(
-      { sessionId, technician: message.technician.username, grantable },
+      { sessionId, technician: message.technician.username, requested },
       'session awaiting consent',
     );
   }
@@ -108,9 +113,61 @@ export class ConsentFlow {
     this.#log.info({ sessionId }, 'session denied by facility staff');
   }
 
+  /** Denies every request still waiting for staff, with `detail` as the reason. */
+  refuseAllPending(detail: string): void {
+    for (const session of this.#registry.pending()) {
+      this.#send({ type: 'session.deny', sessionId: session.id, reason: 'denied', detail });
+      this.#registry.end(session.id, 'denied', detail);
+    }
+  }
+
+  /** Whether a one-time code started this running session. */
+  startedByCode(sessionId: string): boolean {
+    return this.#byCode.has(sessionId);
+  }
+
   /** Stops every deadline; pending sessions stay as they are. */
   dispose(): void {
     this.#deadlines.dispose();
+  }
+
+  #newSession(message: SessionRequest, requested: LocalSession['requested']): LocalSession {
+    const requestedAt = new Date();
+    const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
+    return {
+      id: message.sessionId,
+      technician: message.technician,
+      reason: message.reason,
+      requested,
+      grantable: requested,
+      granted: [],
+      requestedAt: requestedAt.toISOString(),
+      expiresAt: new Date(requestedAt.getTime() + timeoutMs).toISOString(),
+      approvedAt: null,
+      machine: new SessionMachine('requested'),
+      capabilityRequest: null,
+    };
+  }
+
+  /**
+   * Staff made the code, so the code is their approval: the session joins the registry
+   * already approved, and the consent page never shows it as a question.
+   */
+  #approveByCode(session: LocalSession, granted: LocalSession['granted']): void {
+    session.machine.to('awaiting_consent');
+    session.machine.to('approved');
+    session.granted = granted;
+    session.approvedAt = new Date().toISOString();
+    this.#byCode.add(session.id);
+    this.#registry.add(session);
+
+    this.#send({
+      type: 'session.approve',
+      sessionId: session.id,
+      capabilities: granted,
+      oneTimeCode: true,
+    });
+    this.#log.info({ sessionId: session.id, granted }, 'session approved by a one-time code');
   }
 
   #expire(sessionId: string): void {

@@ -18,6 +18,18 @@ const STATE: ConsentState = {
   active: [],
   recent: [],
   updates: [],
+  access: {
+    remoteAccess: true,
+    attended: true,
+    oneTimeCodes: {
+      enabled: true,
+      validMinutes: 10,
+      grantable: ['logs.read', 'screen.view', 'screen.control'],
+      preselected: ['logs.read', 'screen.view'],
+    },
+    code: null,
+    codesRefusedUntil: null,
+  },
 };
 
 let server: ConsentServer | undefined;
@@ -37,6 +49,7 @@ async function start() {
   writeFileSync(join(staticDir, 'assets', 'consent-abc.js'), 'console.log(1)');
 
   const approvals: [string, Capability[]][] = [];
+  const switches: boolean[] = [];
   server = new ConsentServer({
     port: 0,
     staticDir,
@@ -51,11 +64,17 @@ async function start() {
       deny: () => undefined,
       revoke: () => undefined,
       end: () => undefined,
+      createCode: (capabilities) => ({
+        code: capabilities.length === 1 ? '012345678' : '987654321',
+        expiresAt: '2030-01-01T10:10:00.000Z',
+      }),
+      cancelCode: () => undefined,
+      setRemoteAccess: (on) => void switches.push(on),
     },
   });
   const url = await server.listen();
 
-  return { url, port: Number(new URL(url).port), approvals };
+  return { url, port: Number(new URL(url).port), approvals, switches };
 }
 
 function get(port: number, path: string, host: string) {
@@ -136,5 +155,28 @@ describe('ConsentServer', () => {
     expect(await nextMessage(socket)).toMatchObject({ type: 'error' });
 
     expect(approvals).toEqual([['s1', ['logs.read']]]);
+  });
+
+  it('gives the digits of a new code to the asking page only, and takes the switch', async () => {
+    const { url, switches } = await start();
+    const origin = url.replace(/\/$/, '');
+    const asking = connect(url, origin);
+    const other = connect(url, origin);
+    await Promise.all([nextMessage(asking), nextMessage(other)]);
+    const seenByOther: AgentToConsent[] = [];
+    other.on('msg', (message: AgentToConsent) => seenByOther.push(message));
+
+    asking.emit('msg', { type: 'code.create', capabilities: ['logs.read'] });
+    expect(await nextMessage(asking)).toEqual({
+      type: 'code.created',
+      code: '012345678',
+      expiresAt: '2030-01-01T10:10:00.000Z',
+    });
+    asking.emit('msg', { type: 'remote-access.set', on: false });
+    asking.emit('msg', { type: 'code.create', capabilities: [] });
+    expect(await nextMessage(asking)).toMatchObject({ type: 'error' });
+
+    expect(switches).toEqual([false]);
+    expect(seenByOther).toEqual([]);
   });
 });

@@ -27,6 +27,11 @@ export interface ConsentActions {
   revoke(sessionId: string, capability: Capability): void;
   /** Answers a software or licence delivery; absent where the agent delivers none. */
   answerUpdate?(jobId: string, decision: UpdateDecision): void;
+  /** Makes a one-time code; its digits go to the asking page only. */
+  createCode(capabilities: Capability[]): { code: string; expiresAt: string };
+  cancelCode(): void;
+  /** The Remote access switch. */
+  setRemoteAccess(on: boolean): void;
 }
 
 export interface ConsentServerOptions {
@@ -187,6 +192,13 @@ export class ConsentServer {
           throw new TetherError('not_found', 'This agent delivers no updates.');
         }
         actions.answerUpdate(message.jobId, message.decision);
+      } else if (message.type === 'code.create') {
+        // The digits exist only in this answer: other pages see that a code is live.
+        this.#emit(socket, { type: 'code.created', ...actions.createCode(message.capabilities) });
+      } else if (message.type === 'code.cancel') {
+        actions.cancelCode();
+      } else if (message.type === 'remote-access.set') {
+        actions.setRemoteAccess(message.on);
       } else {
         actions.end(message.sessionId);
       }

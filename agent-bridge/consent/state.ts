@@ -1,5 +1,5 @@
 import type { Capability } from '../../shared/capabilities.ts';
-import type { ConsentState } from '../../shared/protocol/consent.ts';
+import type { AccessView, ConsentState } from '../../shared/protocol/consent.ts';
 import type { UpdateView } from '../../shared/software.ts';
 import type { SessionRegistry } from '../session/registry.ts';
 
@@ -14,6 +14,10 @@ export interface ConsentContext {
   viewing: (sessionId: string) => boolean;
   /** Software and licence deliveries to show, if the agent delivers any. */
   updates?: () => UpdateView[];
+  /** The Remote access switch, the policy's ways in, and the live one-time code. */
+  access: AccessView;
+  /** Whether a one-time code started this running session. */
+  startedByCode: (sessionId: string) => boolean;
 }
 
 const ACTIVE_STATES = ['approved', 'connecting', 'active', 'reconnecting'] as const;
@@ -68,6 +72,7 @@ export function buildConsentState(
           approvedAt: s.approvedAt,
           viewing: s.granted.includes('screen.view') && context.viewing(s.id),
           controlling: s.granted.includes('screen.control'),
+          viaCode: context.startedByCode(s.id),
         },
       ];
     }),
@@ -78,6 +83,7 @@ export function buildConsentState(
       endedAt,
     })),
     updates: context.updates?.() ?? [],
+    access: context.access,
   };
 }
 

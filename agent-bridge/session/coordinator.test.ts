@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentToServer, ServerToAgent } from '../../shared/protocol/agent.ts';
 import type { SignalData } from '../../shared/protocol/signal.ts';
 import type { Capability } from '../../shared/capabilities.ts';
+import { startAccess } from '../access/wiring.ts';
 import { CapabilityFlow } from '../consent/capability-flow.ts';
 import { ConsentFlow } from '../consent/flow.ts';
 import { DeviceRegistry } from '../devices/registry.ts';
@@ -61,8 +65,10 @@ function setUp() {
   const sent: AgentToServer[] = [];
   const send = (message: AgentToServer) => void sent.push(message);
   const log = silentLogger();
-  const flow = new ConsentFlow({ registry, policy: DEFAULT_POLICY, send, log });
-  const capabilities = new CapabilityFlow({ registry, policy: DEFAULT_POLICY, send, log });
+  const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-'));
+  const access = startAccess({ policy: DEFAULT_POLICY, dataDir, log }).gate;
+  const flow = new ConsentFlow({ registry, policy: DEFAULT_POLICY, access, send, log });
+  const capabilities = new CapabilityFlow({ registry, policy: DEFAULT_POLICY, access, send, log });
   const peers: RecordingPeer[] = [];
   const createPeer: CoordinatorOptions['createPeer'] = (options) => {
     const peer = new RecordingPeer(options.events);

@@ -111,13 +111,21 @@ export class SessionCoordinator {
     }
   }
 
-  /** Facility staff end a session: tell the server and close its paths at once. */
-  endByFacility(sessionId: string): void {
+  /**
+   * Facility staff end a session: tell the server and close its paths at once. `detail`
+   * says how, when it was not the session's own End button (Remote access switched off).
+   */
+  endByFacility(sessionId: string, detail?: string): void {
     if (!this.#options.registry.has(sessionId)) return;
 
-    this.#options.send({ type: 'session.end', sessionId, reason: 'ended_by_facility' });
-    this.#options.registry.end(sessionId, 'ended_by_facility');
-    this.#log.info({ sessionId }, 'session ended by facility staff');
+    this.#options.send({
+      type: 'session.end',
+      sessionId,
+      reason: 'ended_by_facility',
+      ...(detail ? { detail } : {}),
+    });
+    this.#options.registry.end(sessionId, 'ended_by_facility', detail ?? null);
+    this.#log.info({ sessionId, detail }, 'session ended by facility staff');
   }
 
   /**

@@ -13,6 +13,7 @@ import {
 } from '../software.ts';
 import { RelayRequest } from '../relay/protocol.ts';
 import { Id, IsoTime, Person } from './common.ts';
+import { OneTimeCode } from './console.ts';
 import { Attempt, IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { FacilityView } from './views.ts';
 
@@ -25,11 +26,18 @@ export const AGENT_NAMESPACE = '/agent';
 export const AgentToServer = z.discriminatedUnion('type', [
   /** The facility's devices, sent on connect and whenever one changes. */
   z.object({ type: z.literal('agent.inventory'), devices: z.array(Device).max(500) }),
+  /**
+   * The consent page's Remote access switch, sent on connect and whenever staff flip it.
+   * The agent enforces it; the server only shows it in the fleet.
+   */
+  z.object({ type: z.literal('agent.access'), remoteAccess: z.enum(['on', 'off']) }),
   /** Facility staff approved; `capabilities` is what they granted. */
   z.object({
     type: z.literal('session.approve'),
     sessionId: Id,
     capabilities: z.array(Capability).min(1).max(10),
+    /** True when a one-time code staff made approved it, without a prompt. */
+    oneTimeCode: z.boolean().optional(),
   }),
   /** Facility staff said no, or nobody answered in time, or policy refused. */
   z.object({
@@ -106,6 +114,8 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     capabilities: z.array(Capability).min(1).max(10),
     reason: z.string().max(500),
     requestedAt: IsoTime,
+    /** The one-time code the technician entered, if any, for the agent to check. */
+    code: OneTimeCode.optional(),
   }),
   /** Sent with the approval's confirmation: how the agent should reach the browser. */
   z.object({

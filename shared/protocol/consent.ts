@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Capability } from '../capabilities.ts';
 import { UpdateDecision, UpdateView } from '../software.ts';
 import { Id, IsoTime, Person } from './common.ts';
+import { OneTimeCode } from './console.ts';
 
 /**
  * The facility's consent page (served by the agent-bridge on loopback) and the agent
@@ -20,6 +21,12 @@ export const ConsentToAgent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('consent.revoke'), sessionId: Id, capability: Capability }),
   /** Staff answer a software or licence delivery: install now, in a window, or decline. */
   z.object({ type: z.literal('update.answer'), jobId: Id, decision: UpdateDecision }),
+  /** Staff make a one-time code good for one session with `capabilities`. */
+  z.object({ type: z.literal('code.create'), capabilities: z.array(Capability).min(1).max(10) }),
+  /** Staff cancel the live one-time code. */
+  z.object({ type: z.literal('code.cancel') }),
+  /** The Remote access switch: off refuses every request and code, and ends sessions. */
+  z.object({ type: z.literal('remote-access.set'), on: z.boolean() }),
 ]);
 export type ConsentToAgent = z.infer<typeof ConsentToAgent>;
 
@@ -49,8 +56,34 @@ export const ActiveSession = z.object({
   viewing: z.boolean(),
   /** The technician may drive mouse and keyboard right now. */
   controlling: z.boolean(),
+  /** A one-time code staff made started it, without a prompt. */
+  viaCode: z.boolean(),
 });
 export type ActiveSession = z.infer<typeof ActiveSession>;
+
+/** How sessions may start here, as the consent page shows it and staff change it. */
+export const AccessView = z.object({
+  /** The Remote access switch; off, the agent refuses every request and every code. */
+  remoteAccess: z.boolean(),
+  /** Local policy: staff approve each request on this page. */
+  attended: z.boolean(),
+  oneTimeCodes: z.object({
+    /** Local policy: staff may make one-time codes. */
+    enabled: z.boolean(),
+    validMinutes: z.number().int().min(1).max(60),
+    /** What a code may allow: what local policy allows and this agent can serve. */
+    grantable: z.array(Capability).max(10),
+    /** Ticked when staff start making a code (policy `grantedByDefault`). */
+    preselected: z.array(Capability).max(10),
+  }),
+  /** The live code, without its digits: only the page that made it shows them. */
+  code: z
+    .object({ capabilities: z.array(Capability).max(10), createdAt: IsoTime, expiresAt: IsoTime })
+    .nullable(),
+  /** After repeated wrong codes, codes are refused unchecked until then. */
+  codesRefusedUntil: IsoTime.nullable(),
+});
+export type AccessView = z.infer<typeof AccessView>;
 
 export const ConsentState = z.object({
   type: z.literal('consent.state'),
@@ -76,11 +109,21 @@ export const ConsentState = z.object({
     .max(20),
   /** Software and licence deliveries: waiting for an answer, under way, and recent ones. */
   updates: z.array(UpdateView).max(50),
+  access: AccessView,
 });
 export type ConsentState = z.infer<typeof ConsentState>;
 
 export const AgentToConsent = z.discriminatedUnion('type', [
   ConsentState,
   z.object({ type: z.literal('error'), message: z.string().max(1000) }),
+  /**
+   * The code staff just made, sent only to the page that asked: the agent keeps no copy
+   * of the digits, so they cannot be shown again.
+   */
+  z.object({
+    type: z.literal('code.created'),
+    code: OneTimeCode,
+    expiresAt: IsoTime,
+  }),
 ]);
 export type AgentToConsent = z.infer<typeof AgentToConsent>;

@@ -13,6 +13,13 @@ import { AgentView, SessionView, UserView } from './views.ts';
  */
 export const CONSOLE_NAMESPACE = '/console';
 
+/**
+ * A one-time code staff made on a facility's consent page: 9 digits, without the spaces
+ * it is shown with. Only the agent that made it can check it; the server passes it on
+ * with the request and keeps no copy.
+ */
+export const OneTimeCode = z.string().regex(/^\d{9}$/, 'expected the 9 digits of a one-time code');
+
 export const ConsoleToServer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agents.list') }),
   z.object({
@@ -20,6 +27,8 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     agentId: Id,
     capabilities: z.array(Capability).min(1).max(10),
     reason: z.string().trim().max(500),
+    /** A one-time code from the facility: the agent then approves without a prompt. */
+    code: OneTimeCode.optional(),
   }),
   z.object({
     type: z.literal('session.end'),

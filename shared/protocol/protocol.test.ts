@@ -37,6 +37,24 @@ describe('console messages', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('carries a one-time code only as its 9 digits', () => {
+    const ask = (code: string) =>
+      parseMessage(ConsoleToServer, {
+        type: 'session.request',
+        agentId: 'ag-0123',
+        capabilities: ['logs.read'],
+        reason: '',
+        code,
+      });
+
+    expect(ask('012345678').ok).toBe(true);
+    for (const code of ['012 345 678', '01234567', '0123456789', '01234567x']) {
+      const result = ask(code);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.message).toContain('9 digits of a one-time code');
+    }
+  });
+
   it('refuses a signal that is not a WebRTC description or candidate', () => {
     const bad = { type: 'signal', sessionId: 's1', attempt: 0, data: { type: 'script', sdp: 'x' } };
     expect(parseMessage(ConsoleToServer, bad).ok).toBe(false);

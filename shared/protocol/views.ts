@@ -28,6 +28,11 @@ export const AgentView = z.object({
    * first it sees per agent and checks the agent's signed session descriptions with it.
    */
   identityKey: z.string().max(60),
+  /**
+   * The facility's Remote access switch as the agent last reported it while online;
+   * absent while offline. The agent enforces it; the console only shows it.
+   */
+  remoteAccess: z.enum(['on', 'off']).optional(),
 });
 export type AgentView = z.infer<typeof AgentView>;
 

@@ -14,6 +14,8 @@ interface Online {
   connection: AgentConnection;
   devices: Device[];
   since: string;
+  /** The facility's Remote access switch as the agent reported it; shown, not enforced. */
+  remoteAccess?: 'on' | 'off';
 }
 
 /**
@@ -47,6 +49,16 @@ export class AgentRegistry {
     if (entry) entry.devices = devices;
   }
 
+  /** Records the agent's Remote access switch; returns what it reported before, if anything. */
+  setRemoteAccess(agentId: string, remoteAccess: 'on' | 'off'): 'on' | 'off' | undefined {
+    const entry = this.#online.get(agentId);
+    if (!entry) return undefined;
+
+    const before = entry.remoteAccess;
+    entry.remoteAccess = remoteAccess;
+    return before;
+  }
+
   /**
    * The console's view of a stored agent. Devices are listed only while the agent is
    * online: an offline agent's last report may no longer be true.
@@ -61,6 +73,7 @@ export class AgentRegistry {
       lastSeen: record.lastSeen,
       devices: entry?.devices ?? [],
       identityKey: record.publicKey,
+      ...(entry?.remoteAccess ? { remoteAccess: entry.remoteAccess } : {}),
     };
   }
 }

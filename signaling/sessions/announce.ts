@@ -33,14 +33,16 @@ export function sendConnect(
 
 /**
  * Tells the technician about every state change, and the agent what it must act on:
- * a request to put to staff, how to connect once approved, and the end. `ice` mints the
- * session's ICE servers and TURN credential at approval; without it, direct paths only.
+ * a request to put to staff (with the technician's one-time code, if any, which goes
+ * nowhere else), how to connect once approved, and the end. `ice` mints the session's
+ * ICE servers and TURN credential at approval; without it, direct paths only.
  */
 export function announce(
   outbox: Outbox,
   session: OpenSession,
   view: SessionView,
   issuer?: Pick<IceIssuer, 'forSession'>,
+  oneTimeCode?: string,
 ): void {
   outbox.toUser(session.technicianId, { type: 'session.update', session: view });
 
@@ -52,6 +54,7 @@ export function announce(
       capabilities: session.requested,
       reason: session.reason,
       requestedAt: session.createdAt,
+      ...(oneTimeCode === undefined ? {} : { code: oneTimeCode }),
     });
   } else if (view.state === 'approved') {
     sendConnect(outbox, session, issuer);

@@ -42,6 +42,11 @@ interface Change {
   actor: string;
   reason?: EndReason;
   detail?: string | null;
+  /**
+   * The one-time code of a request, passed to the agent with it and then gone: it is
+   * never persisted, audited or logged.
+   */
+  oneTimeCode?: string;
 }
 
 /**
@@ -73,10 +78,13 @@ export class SessionBroker {
     }
   }
 
-  /** A technician asks for a session with an online agent. Answers once the agent was asked. */
+  /**
+   * A technician asks for a session with an online agent, perhaps with a one-time code
+   * from the facility for the agent to check. Answers once the agent was asked.
+   */
   async request(
     user: UserView,
-    ask: { agentId: string; capabilities: Capability[]; reason: string },
+    ask: { agentId: string; capabilities: Capability[]; reason: string; code?: string },
   ): Promise<SessionView> {
     if (user.role === 'expert') {
       throw new TetherError('forbidden', 'Experts join sessions by invitation.');
@@ -118,7 +126,13 @@ export class SessionBroker {
         sessionId: session.id,
         actor: `user:${user.id}`,
         action: 'session.requested',
-        detail: { agentId: agent.id, capabilities: session.requested, reason: session.reason },
+        detail: {
+          agentId: agent.id,
+          capabilities: session.requested,
+          reason: session.reason,
+          // That a code was used, never the code.
+          ...(ask.code === undefined ? {} : { oneTimeCode: true }),
+        },
       });
       this.#deps.log.info(
         { sessionId: session.id, agentId: agent.id },
@@ -127,12 +141,23 @@ export class SessionBroker {
     })();
     await session.queue;
 
-    await this.#transition(session, 'awaiting_consent', { actor: `user:${user.id}` });
+    await this.#transition(session, 'awaiting_consent', {
+      actor: `user:${user.id}`,
+      oneTimeCode: ask.code,
+    });
     return toSessionView(session);
   }
 
-  /** Staff approved. The grant is limited to what was asked for. */
-  async approve(agentId: string, sessionId: string, capabilities: Capability[]): Promise<void> {
+  /**
+   * Staff approved, on the consent page or beforehand with a one-time code. The grant is
+   * limited to what was asked for.
+   */
+  async approve(
+    agentId: string,
+    sessionId: string,
+    capabilities: Capability[],
+    how: { oneTimeCode: boolean } = { oneTimeCode: false },
+  ): Promise<void> {
     const session = this.#forAgent(agentId, sessionId);
     const granted = session.requested.filter((c) => capabilities.includes(c));
     if (granted.length === 0) {
@@ -144,7 +169,12 @@ export class SessionBroker {
 
     expectState(session, ['awaiting_consent']);
     session.granted = granted;
-    await this.#transition(session, 'approved', { actor: `agent:${agentId}` });
+    await this.#transition(session, 'approved', {
+      actor: `agent:${agentId}`,
+      ...(how.oneTimeCode
+        ? { detail: 'Approved with a one-time code made by facility staff.' }
+        : {}),
+    });
   }
 
   async deny(
@@ -525,7 +555,7 @@ export class SessionBroker {
         { sessionId: session.id, reason: change.reason },
         `session ${session.id} ${from} -> ${to}`,
       );
-      announce(this.#deps.outbox, session, view, this.#deps.ice);
+      announce(this.#deps.outbox, session, view, this.#deps.ice, change.oneTimeCode);
     });
     session.queue = work.catch(() => undefined);
     await work;

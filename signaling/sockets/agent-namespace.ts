@@ -63,8 +63,12 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
             registry.setDevices(agent.id, message.devices);
             deps.agentChanged(agent.id);
             return;
+          case 'agent.access':
+            return remoteAccessReported(deps, agent.id, message.remoteAccess);
           case 'session.approve':
-            return broker.approve(agent.id, message.sessionId, message.capabilities);
+            return broker.approve(agent.id, message.sessionId, message.capabilities, {
+              oneTimeCode: message.oneTimeCode === true,
+            });
           case 'session.deny':
             return broker.deny(agent.id, message.sessionId, message.reason, message.detail);
           case 'session.connected':
@@ -139,6 +143,28 @@ async function cameOnline(
   } catch (error) {
     deps.log.error({ err: error, agentId }, 'recording agent online failed');
   }
+}
+
+/**
+ * The agent reports its Remote access switch on every connect and on every change. The
+ * server only shows it; a change, and an agent that comes online switched off, are audited.
+ */
+async function remoteAccessReported(
+  deps: AgentNamespaceDeps,
+  agentId: string,
+  remoteAccess: 'on' | 'off',
+): Promise<void> {
+  const before = deps.registry.setRemoteAccess(agentId, remoteAccess);
+  if (before === remoteAccess) return;
+
+  deps.agentChanged(agentId);
+  if (before === undefined && remoteAccess === 'on') return;
+  await deps.audit.append({
+    actor: `agent:${agentId}`,
+    action: 'agent.remote_access',
+    detail: { remoteAccess },
+  });
+  deps.log.info({ agentId, remoteAccess }, `agent remote access ${remoteAccess}`);
 }
 
 /** Only the agent's current connection going away makes it offline; a replaced one does not. */

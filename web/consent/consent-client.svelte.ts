@@ -35,6 +35,15 @@ export class ConsentClient {
   answeringUpdates = $state<string[]>([]);
   /** The agent's complaint about an update answer (a window already over, say). */
   updateError = $state<{ jobId: string; message: string } | null>(null);
+  /**
+   * The digits of the one-time code this page made. The agent keeps no copy, so only
+   * this page has them, until the code is used, cancelled or expires.
+   */
+  code = $state<{ code: string; expiresAt: string } | null>(null);
+  /** A code was asked for and its digits have not arrived yet. */
+  creatingCode = $state(false);
+  /** The Remote access switch was flipped and the agent has not confirmed yet. */
+  switchingAccess = $state(false);
   readonly #socket: Socket;
   /** The delivery answered last: an error that follows it is about that delivery. */
   #lastUpdate: string | null = null;
@@ -90,6 +99,22 @@ export class ConsentClient {
     }
   }
 
+  /** Asks the agent for a one-time code good for one session with `capabilities`. */
+  createCode(capabilities: Capability[]): void {
+    if (capabilities.length === 0 || this.creatingCode) return;
+    if (this.#send({ type: 'code.create', capabilities })) this.creatingCode = true;
+  }
+
+  cancelCode(): void {
+    this.#send({ type: 'code.cancel' });
+  }
+
+  /** The Remote access switch: off refuses every request and code and ends sessions. */
+  setRemoteAccess(on: boolean): void {
+    if (this.switchingAccess) return;
+    if (this.#send({ type: 'remote-access.set', on })) this.switchingAccess = true;
+  }
+
   close(): void {
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
@@ -108,7 +133,14 @@ export class ConsentClient {
     const message = receive(AgentToConsent, raw, log);
     if (!message) return;
 
+    if (message.type === 'code.created') {
+      this.code = { code: message.code, expiresAt: message.expiresAt };
+      this.creatingCode = false;
+      return;
+    }
     if (message.type === 'error') {
+      this.creatingCode = false;
+      this.switchingAccess = false;
       if (this.#lastUpdate && this.answeringUpdates.includes(this.#lastUpdate)) {
         this.updateError = { jobId: this.#lastUpdate, message: message.message };
         this.answeringUpdates = [];
@@ -122,6 +154,9 @@ export class ConsentClient {
     }
 
     this.state = message;
+    // The digits stay only while the code they belong to is the live one.
+    if (this.code && message.access.code?.expiresAt !== this.code.expiresAt) this.code = null;
+    this.switchingAccess = false;
     // A decision is done once its session moved on in the agent's state.
     this.answering = this.answering.filter((id) =>
       message.pending.some((request) => request.sessionId === id),

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The `access` section of the local policy: the ways a session may start at this
+ * facility. Every way is decided here, at the facility; the server can only pass a
+ * request on. The defaults allow what needs staff at this computer, and nothing else.
+ */
+export const AccessSettings = z.strictObject({
+  /** Staff approve each request on the consent page, choosing what is granted. */
+  attended: z.boolean().default(true),
+  /**
+   * Staff make a short code on the consent page; a technician who enters it in the
+   * console gets one session, without a prompt, with what staff ticked for the code.
+   */
+  oneTimeCodes: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** How long a code can be used after staff made it. */
+      validMinutes: z.number().int().min(1).max(60).default(10),
+    })
+    .prefault({}),
+  // Unattended access (a verifier the agent keeps, perhaps within a maintenance window)
+  // belongs here as a third way. Until it exists, a policy that names it is refused as an
+  // unknown setting rather than read as allowed.
+});
+export type AccessSettings = z.infer<typeof AccessSettings>;
+
+/**
+ * Why `settings` can never let a session start, or null. A facility that wants no
+ * remote access for a while uses the consent page's switch instead.
+ */
+export function accessProblem(settings: AccessSettings): string | null {
+  if (settings.attended || settings.oneTimeCodes.enabled) return null;
+
+  return (
+    'attended is false and oneTimeCodes.enabled is false, so no session could ever start; ' +
+    "to pause remote access, use the consent page's Remote access switch"
+  );
+}
