@@ -43,7 +43,9 @@ export function createAdmin(deps: {
         detail: { userId: user.id, username: user.username, role: user.role },
       });
     },
-    createEnrolmentToken: (facilityId, ttlMs) => enrolment.createToken(facilityId, ttlMs),
+    async createEnrolmentToken(facilityId, ttlMs) {
+      return (await enrolment.createToken(facilityId, ttlMs)).token;
+    },
     listAgents: () => directory.list(),
     listAudit: (sessionId) => audit.list(sessionId),
     verifyAudit: () => audit.verify(),

@@ -9,7 +9,8 @@ import { IceSettingsError, readIceEnv } from './turn/settings.ts';
  * LOG_LEVEL (info), and the TURN rung: TETHER_TURN_URLS, TETHER_TURN_SECRET or
  * TETHER_TURN_SECRET_FILE, TETHER_TURN_TTL_SECONDS, TETHER_ICE_TRANSPORT_POLICY (see
  * signaling/turn/settings.ts); the relay and drops: TETHER_WEBRTC, TETHER_RELAY_AFTER_SECONDS,
- * TETHER_RECONNECT_GRACE_SECONDS (see signaling/relay/transport-env.ts).
+ * TETHER_RECONNECT_GRACE_SECONDS (see signaling/relay/transport-env.ts); TETHER_PUBLIC_URL, the
+ * console's address: https:// there makes the session cookie Secure.
  */
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     iceTransportPolicy: ice.iceTransportPolicy,
     transport: connectivity.transport,
     reconnectGraceMs: connectivity.reconnectGraceMs,
+    publicUrl: process.env.TETHER_PUBLIC_URL,
   });
   logger.info(
     {

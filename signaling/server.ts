@@ -13,13 +13,23 @@ import { FacilityStore } from './agents/facilities.ts';
 import { AgentRegistry } from './agents/registry.ts';
 import { AuditCheckpoints } from './audit/checkpoints.ts';
 import { AuditLedger } from './audit/ledger.ts';
-import { loadCookieSecret } from './auth/cookie.ts';
+import { AccountAdmin } from './administration/accounts.ts';
+import { AgentAdmin } from './administration/agents.ts';
+import { adminRoutes } from './administration/routes.ts';
+import { cookieIsSecure, loadCookieSecret } from './auth/cookie.ts';
+import { RecoveryCodeStore } from './auth/recovery-codes.ts';
+import { SecretBox } from './auth/secret-box.ts';
 import { SignInService } from './auth/sign-in.ts';
+import { SignInTickets } from './auth/sign-in-ticket.ts';
 import { SignInThrottle } from './auth/throttle.ts';
+import { TwoFactorService } from './auth/two-factor.ts';
 import { UserStore } from './auth/users.ts';
 import { WebSessionStore } from './auth/web-sessions.ts';
+import { httpAccess } from './http/access.ts';
+import { accountRoutes } from './http/account-routes.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { requestListener } from './http/app.ts';
+import type { RouteKey } from './http/router.ts';
 import { staticFiles } from './http/static-files.ts';
 import type { FirmwareCatalog } from './fleet/catalog.ts';
 import { fleetRoutes } from './fleet/routes.ts';
@@ -92,6 +102,12 @@ export interface SignalingOptions {
   transport?: Partial<TransportPolicy>;
   /** Sees every relay frame the server forwards (opaque bytes); for tests. */
   relayTap?: RelayTap;
+  /**
+   * The address people use for the console, e.g. `https://tether.example.org`. When it
+   * starts with https:// (TLS ends here or at a proxy in front), the session cookie is
+   * `Secure`. Default: none, for plain HTTP on a trusted network or this machine.
+   */
+  publicUrl?: string;
 }
 
 export interface SignalingServer {
@@ -102,6 +118,8 @@ export interface SignalingServer {
   admin: Admin;
   /** Uploaded packages; also answers the latest firmware version per model. */
   packages: PackageStore;
+  /** Every HTTP API route, for tests that each is in the permission table. */
+  routes(): RouteKey[];
   /** Ends open sessions, drops every socket, stops listening and closes the database. */
   close(): Promise<void>;
 }
@@ -119,7 +137,8 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
   const db = await openDatabase(opts.dataDir, log('storage'));
   const audit = new AuditLedger(db);
   const users = new UserStore(db);
-  const webSessions = new WebSessionStore(db, loadCookieSecret(opts.dataDir));
+  const cookieSecret = loadCookieSecret(opts.dataDir);
+  const webSessions = new WebSessionStore(db, cookieSecret);
   const facilities = new FacilityStore(db);
   const agents = new AgentStore(db);
   const registry = new AgentRegistry();
@@ -137,10 +156,21 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
   });
   const tasks = new TaskTracker(log('server'));
 
+  const throttle = new SignInThrottle();
+  const twoFactor = new TwoFactorService({
+    users,
+    codes: new RecoveryCodeStore(db),
+    box: SecretBox.load(opts.dataDir),
+    throttle,
+    audit,
+    log: log('auth'),
+  });
   const signIn = new SignInService({
     users,
     sessions: webSessions,
-    throttle: new SignInThrottle(),
+    throttle,
+    tickets: new SignInTickets(cookieSecret),
+    twoFactor,
     audit,
     log: log('auth'),
   });
@@ -150,9 +180,43 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     enrolment,
     challenges,
     audit,
+    secureCookie: cookieIsSecure(opts.publicUrl),
     onSignOut: (hash) => io.of('/console').in(webSessionRoom(hash)).disconnectSockets(true),
     log: log('http'),
   });
+  api.mount(accountRoutes({ twoFactor, users }));
+  api.mount(
+    adminRoutes({
+      accounts: new AccountAdmin({
+        users,
+        twoFactor,
+        audit,
+        log: log('admin'),
+        signOutEverywhere: async (userId, why) => {
+          await webSessions.revokeAllOf(userId);
+          consoles.in(userRoom(userId)).disconnectSockets(true);
+          await broker.endForTechnician(userId, 'failed', why);
+        },
+      }),
+      agents: new AgentAdmin({
+        agents,
+        registry,
+        facilities,
+        enrolment,
+        audit,
+        log: log('admin'),
+        cutOff: async (agentId, why) => {
+          await Promise.all(
+            broker
+              .openSessionIdsOfAgent(agentId)
+              .map((sessionId) => broker.endByAgent(agentId, sessionId, 'failed', why)),
+          );
+          agentSockets.in(agentRoom(agentId)).disconnectSockets(true);
+          consoles.emit(MESSAGE_EVENT, { type: 'agents.snapshot', agents: await directory.list() });
+        },
+      }),
+    }),
+  );
   const packages = new PackageStore(db, opts.dataDir, releaseKey);
   const jobs = new JobStore(db);
   const fleetStore = new FleetStore(db);
@@ -196,7 +260,14 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
 
   // The listener must exist before socket.io attaches: socket.io then takes /socket.io/
   // requests for itself and passes every other request on to it.
-  const http = createServer(requestListener({ api, staticFiles: files, log: log('http') }));
+  const http = createServer(
+    requestListener({
+      api,
+      staticFiles: files,
+      authorize: httpAccess(webSessions),
+      log: log('http'),
+    }),
+  );
   const io = createIo(http, log('sockets'));
   const consoles = io.of('/console');
   const agentSockets = io.of('/agent');
@@ -298,6 +369,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     port,
     admin: createAdmin({ facilities, users, enrolment, directory, audit }),
     packages,
+    routes: () => api.routes(),
     close: () => (closing ??= close()),
   };
 }

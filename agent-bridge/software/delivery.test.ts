@@ -8,7 +8,12 @@ import type { Device } from '../../shared/devices.ts';
 import { enrolmentPayload } from '../../shared/identity.ts';
 import type { AgentToServer } from '../../shared/protocol/agent.ts';
 import { CHUNK_BYTES, JobView, UploadResponse } from '../../shared/software.ts';
-import { postJson, startTestServer, type TestServer } from '../../signaling/testing/harness.ts';
+import {
+  postJson,
+  signInWithTwoFactor,
+  startTestServer,
+  type TestServer,
+} from '../../signaling/testing/harness.ts';
 import { Backoff } from '../backoff.ts';
 import { SimulatedDeviceAdapter } from '../devices/adapter.ts';
 import { DeviceRegistry } from '../devices/registry.ts';
@@ -84,8 +89,8 @@ async function scene(options: { maxPackageBytes?: number } = {}) {
   const t: TestServer = await startTestServer(options);
   closers.push(() => t.stop());
   await t.server.admin.ensureUser(ADMIN);
-  const signIn = await postJson(`${t.server.url}/api/session`, ADMIN);
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  // Administrators sign in with two-factor sign-in, set up here on the first sign-in.
+  const { cookie } = await signInWithTwoFactor(t, ADMIN);
 
   const agentDir = mkdtempSync(join(tmpdir(), 'software-agent-'));
   const identity = await loadOrCreateIdentity(agentDir, silentLogger());
@@ -249,7 +254,9 @@ describe('software delivery, server to agent', () => {
       body: Buffer.from('image'),
     });
     expect(asTech.status).toBe(403);
-    expect(((await asTech.json()) as { message: string }).message).toMatch(/Only administrators/);
+    expect(((await asTech.json()) as { message: string }).message).toMatch(
+      /only administrators may upload packages/,
+    );
 
     const noModel = await fetch(
       `${s.t.server.url}/api/software/packages?name=X&version=1&kind=firmware`,

@@ -2,15 +2,74 @@ import { z } from 'zod';
 import { Id, IsoTime } from './common.ts';
 import { FacilityView, UserView } from './views.ts';
 
-/** POST /api/session: sign in. Sets the HttpOnly session cookie on success. */
+/** POST /api/session: the password step of signing in. */
 export const SignInRequest = z.object({
   username: z.string().trim().min(1, 'Enter your user name.').max(64),
   password: z.string().min(1, 'Enter your password.').max(256),
 });
 export type SignInRequest = z.infer<typeof SignInRequest>;
 
-export const SignInResponse = z.object({ user: UserView });
+/**
+ * Who is signed in, and where they stand with two-factor sign-in. `setupRequired` is true
+ * for an administrator without it: that session may do nothing but set it up.
+ */
+export const AccountState = z.object({
+  user: UserView,
+  twoFactor: z.boolean(),
+  setupRequired: z.boolean(),
+});
+export type AccountState = z.infer<typeof AccountState>;
+
+/** A sign-in ticket: proof that the password was right, good only for the code step. */
+export const SignInTicket = z.string().min(20).max(400);
+
+/**
+ * The answer to the password step: signed in (cookie set), or a code is needed first (no
+ * cookie; the ticket goes to POST /api/session/code with the code).
+ */
+export const SignInResponse = z.discriminatedUnion('step', [
+  AccountState.extend({ step: z.literal('signed_in') }),
+  z.object({ step: z.literal('code_required'), ticket: SignInTicket }),
+]);
 export type SignInResponse = z.infer<typeof SignInResponse>;
+
+/** What a person types in the code step: six digits, or a recovery code. */
+export const SecondFactorCode = z
+  .string()
+  .trim()
+  .min(1, 'Enter the code from your authenticator app or a recovery code.')
+  .max(40, 'That is not a code from an authenticator app or a recovery code.');
+
+/** POST /api/session/code: the second step, with the ticket from the first. */
+export const CodeSignInRequest = z.object({ ticket: SignInTicket, code: SecondFactorCode });
+export type CodeSignInRequest = z.infer<typeof CodeSignInRequest>;
+
+/** POST /api/account/two-factor/setup: a new secret to put in an authenticator app. */
+export const TwoFactorSetupResponse = z.object({
+  /** Base32, as authenticator apps take it when typed in. */
+  secret: z.string().min(16).max(128),
+  /** The otpauth:// URI the QR code holds. */
+  uri: z.string().min(10).max(500),
+  /** The QR code as an SVG data URL, ready for an <img>. */
+  qr: z.string().startsWith('data:image/svg+xml').max(200_000),
+});
+export type TwoFactorSetupResponse = z.infer<typeof TwoFactorSetupResponse>;
+
+/** POST /api/account/two-factor/confirm: a code from the app proves it is set up. */
+export const TwoFactorConfirmRequest = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{3} ?\d{3}$/, 'Enter the 6-digit code your authenticator app shows.'),
+});
+export type TwoFactorConfirmRequest = z.infer<typeof TwoFactorConfirmRequest>;
+
+/** Recovery codes, shown once: each signs in once in place of an app code. */
+export const RecoveryCodesResponse = z.object({
+  recoveryCodes: z.array(z.string().min(8).max(40)).min(1).max(20),
+  account: AccountState,
+});
+export type RecoveryCodesResponse = z.infer<typeof RecoveryCodesResponse>;
 
 /** POST /api/agents/enrol: binds an agent's public key to a facility with a one-time token. */
 export const EnrolRequest = z.object({

@@ -14,8 +14,8 @@ export interface AgentSocketData {
 
 /**
  * socket.io middleware for `/agent`: the handshake's `auth` must hold a challenge this
- * server issued to this agent, signed with the agent's enrolled key. Every refusal reads
- * `proof_invalid` to the client; the log says why.
+ * server issued to this agent, signed with the agent's enrolled key, and the agent must not
+ * have been revoked. Every refusal reads `proof_invalid` to the client; the log says why.
  */
 export function agentProof(deps: { challenges: ChallengeStore; agents: AgentStore; log: Logger }) {
   const { challenges, agents, log } = deps;
@@ -36,6 +36,7 @@ export function agentProof(deps: { challenges: ChallengeStore; agents: AgentStor
 
       const agent = await agents.get(agentId);
       if (!agent) return refuse('unknown agent', agentId);
+      if (agent.revokedAt !== null) return refuse('agent revoked by an administrator', agentId);
 
       const key = decodeRawPublicKey(agent.publicKey);
       if (!key || !verifyEd25519(key, proofPayload(agentId, challenge), signature)) {

@@ -10,6 +10,8 @@ export interface AgentRecord {
   facility: FacilityView;
   enrolledAt: string;
   lastSeen: string | null;
+  /** When an administrator revoked it; its key is refused from then on. */
+  revokedAt: string | null;
 }
 
 /** Enrolled agents in the database. Who is online right now lives in `AgentRegistry`. */
@@ -54,14 +56,36 @@ export class AgentStore {
     return rows.map(toRecord)[0];
   }
 
-  /** Every enrolled agent, by facility and then name. */
+  /** Every agent that is enrolled and not revoked, by facility and then name. */
   async list(): Promise<AgentRecord[]> {
+    const rows = await this.#query()
+      .where('agents.revoked_at', 'is', null)
+      .orderBy('facilities.name')
+      .orderBy('agents.name')
+      .orderBy('agents.id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Every agent ever enrolled, revoked ones included, for the Administration area. */
+  async listAll(): Promise<AgentRecord[]> {
     const rows = await this.#query()
       .orderBy('facilities.name')
       .orderBy('agents.name')
       .orderBy('agents.id')
       .execute();
     return rows.map(toRecord);
+  }
+
+  /** Marks the agent revoked; false when it is unknown or was revoked already. */
+  async revoke(id: string, by: string, at: string): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('agents')
+      .set({ revoked_at: at, revoked_by: by })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 
   async touchLastSeen(id: string, at: string): Promise<void> {
@@ -78,6 +102,7 @@ export class AgentStore {
         'agents.public_key',
         'agents.enrolled_at',
         'agents.last_seen',
+        'agents.revoked_at',
         'facilities.id as facility_id',
         'facilities.name as facility_name',
       ]);
@@ -90,6 +115,7 @@ function toRecord(row: {
   public_key: string;
   enrolled_at: string;
   last_seen: string | null;
+  revoked_at: string | null;
   facility_id: string;
   facility_name: string;
 }): AgentRecord {
@@ -100,5 +126,6 @@ function toRecord(row: {
     facility: { id: row.facility_id, name: row.facility_name },
     enrolledAt: row.enrolled_at,
     lastSeen: row.last_seen,
+    revokedAt: row.revoked_at,
   };
 }

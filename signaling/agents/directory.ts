@@ -12,14 +12,18 @@ export class AgentDirectory {
     this.#registry = registry;
   }
 
-  /** Every enrolled agent. Each console sees all of them; per-facility access comes later. */
+  /**
+   * Every enrolled agent that is not revoked. Each console sees all of them; per-facility
+   * access comes later.
+   */
   async list(): Promise<AgentView[]> {
     const records = await this.#store.list();
     return records.map((record) => this.#registry.view(record));
   }
 
+  /** One agent's view; undefined when unknown or revoked, as the console no longer lists it. */
   async view(agentId: string): Promise<AgentView | undefined> {
     const record = await this.#store.get(agentId);
-    return record && this.#registry.view(record);
+    return record && record.revokedAt === null ? this.#registry.view(record) : undefined;
   }
 }

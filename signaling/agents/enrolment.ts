@@ -11,6 +11,8 @@ import type { FacilityStore } from './facilities.ts';
 
 const DEFAULT_TOKEN_TTL_MS = 24 * 60 * 60_000;
 const INVALID = 'This enrolment token is not valid. Ask an administrator for a new one.';
+const REVOKED =
+  'An administrator revoked this agent. To enrol it again, delete identity.key and enrolment.json in its data folder so that it makes a new identity, and use a new token.';
 
 /**
  * Binds an agent's public key to a facility. An administrator makes a one-time token for
@@ -41,32 +43,40 @@ export class EnrolmentService {
     this.#releaseKey = deps.releaseKey;
   }
 
-  /** A fresh single-use token for `facilityId`. Only its hash is stored. */
-  async createToken(facilityId: string, ttlMs = DEFAULT_TOKEN_TTL_MS): Promise<string> {
+  /**
+   * A fresh single-use token for `facilityId`, and when it expires. Only its hash is
+   * stored. `actor` is who asked, for the audit ledger (`system` for scripts).
+   */
+  async createToken(
+    facilityId: string,
+    ttlMs = DEFAULT_TOKEN_TTL_MS,
+    actor = 'system',
+  ): Promise<{ token: string; expiresAt: string }> {
     if (!(await this.#facilities.get(facilityId))) {
       throw new TetherError('not_found', `No facility with ID ${facilityId}.`);
     }
 
     const token = randomToken();
     const now = Date.now();
+    const expiresAt = new Date(now + ttlMs).toISOString();
     await this.#db
       .insertInto('enrolment_tokens')
       .values({
         token_hash: sha256Hex(token),
         facility_id: facilityId,
         created_at: new Date(now).toISOString(),
-        expires_at: new Date(now + ttlMs).toISOString(),
+        expires_at: expiresAt,
         used_at: null,
         used_by: null,
       })
       .execute();
     await this.#audit.append({
-      actor: 'system',
+      actor,
       action: 'enrolment.token_created',
-      detail: { facilityId },
+      detail: { facilityId, expiresAt },
     });
 
-    return token;
+    return { token, expiresAt };
   }
 
   /** Checks the signature, spends the token and records the agent. */
@@ -79,6 +89,11 @@ export class EnrolmentService {
     }
 
     const agentId = await agentIdFromPublicKey(new Uint8Array(rawKey));
+    if ((await this.#agents.get(agentId))?.revokedAt) {
+      // Revocation is for the key: a revoked agent comes back only with a new identity.
+      this.#log.warn({ agentId }, 'enrolment refused: the agent was revoked');
+      throw new TetherError('enrolment_invalid', REVOKED);
+    }
     const facilityId = await this.#spendToken(request.token, agentId);
     const facility = await this.#facilities.get(facilityId);
     if (!facility) throw new TetherError('enrolment_invalid', INVALID);

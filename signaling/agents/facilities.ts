@@ -33,6 +33,19 @@ export class FacilityStore {
       .executeTakeFirstOrThrow();
   }
 
+  /** Every facility, by name. */
+  list(): Promise<FacilityView[]> {
+    return this.#db.selectFrom('facilities').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  findByName(name: string): Promise<FacilityView | undefined> {
+    return this.#db
+      .selectFrom('facilities')
+      .select(['id', 'name'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+  }
+
   get(id: string): Promise<FacilityView | undefined> {
     return this.#db
       .selectFrom('facilities')

@@ -1,6 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { loadSecretFile } from './secret-file.ts';
 
 export const SESSION_COOKIE = 'tether_session';
 
@@ -8,25 +7,11 @@ export const SESSION_COOKIE = 'tether_session';
 export const SESSION_MAX_AGE_S = 12 * 60 * 60;
 
 /**
- * Reads the HMAC key that signs session cookies from `<dataDir>/secrets/cookie.key`,
- * making it on first start. Keeping it on disk lets sign-ins survive a restart.
+ * The HMAC key that signs session cookies (and sign-in tickets), kept as
+ * `<dataDir>/secrets/cookie.key`.
  */
 export function loadCookieSecret(dataDir: string): Buffer {
-  const dir = join(dataDir, 'secrets');
-  const file = join(dir, 'cookie.key');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-
-  try {
-    writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  // A key copied in by hand may carry wider permissions; nobody else needs to read it.
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-
-  const secret = readFileSync(file);
-  if (secret.length < 32) throw new Error(`${file} is shorter than 32 bytes`);
-  return secret;
+  return loadSecretFile(dataDir, 'cookie.key');
 }
 
 /** `token.signature`, where the signature is HMAC-SHA256 of the token, base64url. */
@@ -63,9 +48,28 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
-/** The `Set-Cookie` value for a fresh session; `maxAgeS` 0 clears it. */
-export function sessionCookie(value: string, maxAgeS = SESSION_MAX_AGE_S): string {
-  return `${SESSION_COOKIE}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Lax`;
+/**
+ * The `Set-Cookie` value for a fresh session; `maxAgeS` 0 clears it. HttpOnly keeps it from
+ * scripts, SameSite=Strict from every request another site starts (the console is one
+ * origin, so it loses nothing), and `secure` (set when the server is reached over TLS)
+ * keeps the browser from ever sending it in clear.
+ */
+export function sessionCookie(
+  value: string,
+  options: { maxAgeS?: number; secure: boolean },
+): string {
+  const maxAgeS = options.maxAgeS ?? SESSION_MAX_AGE_S;
+  const secure = options.secure ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure}`;
+}
+
+/**
+ * Whether cookies must be `Secure`: when the address people use starts with https://.
+ * A TLS-terminating proxy in front of the server is the usual way to get there, so the
+ * server's own listener being plain HTTP says nothing.
+ */
+export function cookieIsSecure(publicUrl: string | undefined): boolean {
+  return publicUrl?.toLowerCase().startsWith('https://') ?? false;
 }
 
 function mac(secret: Buffer, token: string): string {

@@ -26,19 +26,20 @@ describe('sign-in and web sessions', () => {
   it('signs in, sets an HttpOnly cookie, and knows the user afterwards', async () => {
     const res = await postJson(api, { username: TECH.username, password: TECH.password });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { user: Record<string, unknown> };
+    const body = (await res.json()) as { step: string; user: Record<string, unknown> };
+    expect(body).toMatchObject({ step: 'signed_in', twoFactor: false, setupRequired: false });
     expect(body.user).toMatchObject({ username: TECH.username, role: 'technician' });
     expect(body.user).not.toHaveProperty('password_hash');
 
     const setCookie = res.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(
-      /^tether_session=[\w-]+\.[\w-]+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/,
+      /^tether_session=[\w-]+\.[\w-]+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/,
     );
     const cookie = setCookie.split(';')[0] ?? '';
 
     const me = await fetch(api, { headers: { cookie } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual(body);
+    expect({ step: 'signed_in', ...((await me.json()) as object) }).toEqual(body);
 
     const out = await fetch(api, { method: 'DELETE', headers: { cookie } });
     expect(out.status).toBe(200);

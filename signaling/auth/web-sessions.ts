@@ -2,13 +2,20 @@ import type { UserView } from '../../shared/protocol/views.ts';
 import type { Db } from '../storage/database.ts';
 import { nowIso, randomToken, sha256Hex } from '../util.ts';
 import { SESSION_COOKIE, SESSION_MAX_AGE_S, readCookie, signToken, unsignToken } from './cookie.ts';
-import { toUserView } from './users.ts';
+import { hasTwoFactor, mustSetUpTwoFactor, toUserView } from './users.ts';
 
 /** A signed-in browser, found from its cookie. */
 export interface WebSession {
   user: UserView;
   /** SHA-256 of the cookie's token: the session's key in storage and in socket rooms. */
   tokenHash: string;
+  /** Whether the account has two-factor sign-in turned on. */
+  twoFactor: boolean;
+  /**
+   * An administrator who has not set up two-factor sign-in yet. Such a session may only
+   * set it up (or sign out): `resolve` does not return it, `resolveForSetup` does.
+   */
+  setupRequired: boolean;
 }
 
 /**
@@ -41,8 +48,18 @@ export class WebSessionStore {
     return signToken(this.#secret, token);
   }
 
-  /** The session named by a `Cookie` header, or null if absent, forged, expired or revoked. */
+  /**
+   * The session named by a `Cookie` header, or null if absent, forged, expired, revoked,
+   * its account disabled, or still to set up two-factor sign-in. Everything but the
+   * setup itself uses this, so a half-finished sign-in can do nothing by mistake.
+   */
   async resolve(cookieHeader: string | undefined): Promise<WebSession | null> {
+    const session = await this.resolveForSetup(cookieHeader);
+    return session && !session.setupRequired ? session : null;
+  }
+
+  /** Like `resolve`, but also a session that may only set up two-factor sign-in. */
+  async resolveForSetup(cookieHeader: string | undefined): Promise<WebSession | null> {
     const tokenHash = this.#tokenHash(cookieHeader);
     if (!tokenHash) return null;
 
@@ -53,13 +70,18 @@ export class WebSessionStore {
       .select('web_sessions.expires_at')
       .where('web_sessions.token_hash', '=', tokenHash)
       .executeTakeFirst();
-    if (!row) return null;
+    if (!row || row.disabled_at !== null) return null;
     if (row.expires_at <= nowIso()) {
       await this.revoke(tokenHash);
       return null;
     }
 
-    return { user: toUserView(row), tokenHash };
+    return {
+      user: toUserView(row),
+      tokenHash,
+      twoFactor: hasTwoFactor(row),
+      setupRequired: mustSetUpTwoFactor(row),
+    };
   }
 
   /** Ends the session named by a `Cookie` header; returns its token hash if there was one. */
@@ -71,6 +93,11 @@ export class WebSessionStore {
 
   async revoke(tokenHash: string): Promise<void> {
     await this.#db.deleteFrom('web_sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  /** Ends every session of one account, e.g. when it is disabled. */
+  async revokeAllOf(userId: string): Promise<void> {
+    await this.#db.deleteFrom('web_sessions').where('user_id', '=', userId).execute();
   }
 
   /** Drops sessions past their expiry; run now and then so the table does not grow. */

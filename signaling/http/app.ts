@@ -7,14 +7,17 @@ import { isSameOrigin, setSecurityHeaders } from './security-headers.ts';
 
 /**
  * The HTTP request listener: security headers on everything, the API under /api (and
- * /healthz), the built console for the rest. socket.io answers /socket.io itself.
+ * /healthz) behind the permission table, the built console for the rest. socket.io
+ * answers /socket.io itself.
  */
 export function requestListener(deps: {
   api: Router;
   staticFiles: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The permission table's check, run before every API handler (see access.ts). */
+  authorize: (req: IncomingMessage, method: string, pattern: string) => Promise<void>;
   log: Logger;
 }) {
-  const { api, staticFiles, log } = deps;
+  const { api, staticFiles, authorize, log } = deps;
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(req, res);
@@ -38,15 +41,24 @@ export function requestListener(deps: {
       return sendError(res, { code: 'forbidden', message: 'Cross-origin requests are refused.' });
     }
 
-    match.handler(req, res).catch((error: unknown) => {
-      if (error instanceof TetherError) {
-        log.debug({ path, code: error.code }, 'request refused');
-        if (!res.headersSent) sendError(res, error.toBody());
-        return;
-      }
-      log.error({ err: error, path }, 'request failed');
-      if (!res.headersSent) sendError(res, { code: 'internal', message: 'The server failed.' });
-      else res.destroy();
-    });
+    const { handler, pattern, params } = match;
+    authorize(req, method, pattern)
+      .catch((error: unknown) => {
+        // A refused request's body is never read: drain it so the answer still arrives.
+        req.resume();
+        throw error;
+      })
+      .then(() => handler(req, res, params))
+      .catch((error: unknown) => {
+        if (error instanceof TetherError) {
+          const level = error.code === 'forbidden' ? 'warn' : 'debug';
+          log[level]({ path, code: error.code }, error.message);
+          if (!res.headersSent) sendError(res, error.toBody());
+          return;
+        }
+        log.error({ err: error, path }, 'request failed');
+        if (!res.headersSent) sendError(res, { code: 'internal', message: 'The server failed.' });
+        else res.destroy();
+      });
   };
 }

@@ -5,6 +5,7 @@ import {
   type ServerToConsole,
 } from '../../shared/protocol/console.ts';
 import type { AgentDirectory } from '../agents/directory.ts';
+import { messageAction, requireRole } from '../auth/permissions.ts';
 import type { WebSession, WebSessionStore } from '../auth/web-sessions.ts';
 import type { Logger } from '../log.ts';
 import type { SessionBroker } from '../sessions/broker.ts';
@@ -60,6 +61,7 @@ export function setUpConsoleNamespace(
       types: TYPES,
       log,
       handle: async (message) => {
+        requireRole(messageAction(message.type), user.role);
         switch (message.type) {
           case 'agents.list':
             send({ type: 'agents.snapshot', agents: await directory.list() });

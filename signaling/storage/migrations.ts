@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { accountsMigration } from '../auth/migration.ts';
 import { serviceDataMigration } from '../fleet/migration.ts';
 import { softwareMigration } from '../software/migration.ts';
 
@@ -106,6 +107,7 @@ export function migrationProvider(ddl: DialectDdl): MigrationProvider {
       '0001_initial': initial(ddl),
       '0002_service_data': serviceDataMigration(ddl),
       '0003_software': softwareMigration,
+      '0004_accounts': accountsMigration,
     }),
   };
 }

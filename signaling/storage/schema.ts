@@ -32,6 +32,7 @@ export interface Database {
   software_jobs: SoftwareJobsTable;
   software_targets: SoftwareTargetsTable;
   licences: LicencesTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export interface UsersTable {
@@ -43,6 +44,23 @@ export interface UsersTable {
   role: string;
   created_at: string;
   updated_at: string;
+  /** Set while an administrator has disabled the account. */
+  disabled_at: string | null;
+  /** The TOTP secret, encrypted with the server's key (see auth/secret-box.ts). */
+  totp_secret: string | null;
+  /** A secret handed out for setup and not yet confirmed with a code, encrypted too. */
+  totp_pending: string | null;
+  totp_enabled_at: string | null;
+  /** The last TOTP time step accepted, so that no code is accepted twice. */
+  totp_last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  /** SHA-256 of the normalised code; the code itself is shown once and never kept. */
+  code_hash: string;
+  user_id: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 export interface WebSessionsTable {
@@ -76,6 +94,9 @@ export interface AgentsTable {
   name: string;
   enrolled_at: string;
   last_seen: string | null;
+  /** Set when an administrator revoked the agent: its key is refused from then on. */
+  revoked_at: string | null;
+  revoked_by: string | null;
 }
 
 export interface SessionsTable {

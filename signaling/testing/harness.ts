@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { agentIdFromPublicKey, enrolmentPayload, proofPayload } from '../../shared/identity.ts';
 import { startSignaling, type SignalingOptions, type SignalingServer } from '../server.ts';
+import { freshTotpCode } from './totp-codes.ts';
 
 /**
  * Helpers for tests that run the real server: a temporary data folder, real Ed25519 keys,
@@ -238,4 +239,48 @@ export async function startScene(): Promise<Scene> {
       await t.stop();
     },
   };
+}
+
+/** A signed-in account with two-factor sign-in: its cookie and its authenticator secret. */
+export interface TwoFactorSignIn {
+  cookie: string;
+  secret: string;
+}
+
+/**
+ * Signs in over HTTP as a real browser would, for an account that uses two-factor
+ * sign-in: sets it up on the first sign-in (as an administrator must), then answers the
+ * code step with a code computed from `secret`.
+ */
+export async function signInWithTwoFactor(
+  t: TestServer,
+  account: { username: string; password: string },
+  secret?: string,
+): Promise<TwoFactorSignIn> {
+  const base = t.server.url;
+  const res = await postJson(`${base}/api/session`, account);
+  const body = (await res.json()) as { step?: string; ticket?: string; setupRequired?: boolean };
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(body)}`);
+
+  if (body.step === 'code_required') {
+    if (!secret) throw new Error(`${account.username} has two-factor sign-in; pass its secret`);
+    const code = await freshTotpCode(secret);
+    const done = await postJson(`${base}/api/session/code`, { ticket: body.ticket, code });
+    if (done.status !== 200) throw new Error(`code step failed: ${done.status}`);
+    return { cookie: cookieOf(done), secret };
+  }
+
+  const cookie = cookieOf(res);
+  const setup = await postJson(`${base}/api/account/two-factor/setup`, {}, { cookie });
+  const made = (await setup.json()) as { secret: string };
+  const code = await freshTotpCode(made.secret);
+  const confirm = await postJson(`${base}/api/account/two-factor/confirm`, { code }, { cookie });
+  if (confirm.status !== 200) throw new Error(`two-factor setup failed: ${confirm.status}`);
+
+  return { cookie, secret: made.secret };
+}
+
+/** The `name=value` pair of a response's Set-Cookie. */
+export function cookieOf(res: Response): string {
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { DEMO_ADMIN } from '../../scripts/demo.ts';
 import { startStack, type Stack } from '../stack.ts';
-import { openConsent } from './steps.ts';
+import { openConsent, signInAs } from './steps.ts';
 
 let stack: Stack;
 
@@ -16,10 +16,7 @@ test.afterEach(async ({ page: _page }, testInfo) => {
 
 /** Signs in as the demo administrator and opens Software & licences. */
 async function openSoftware(page: Page, username: string = DEMO_ADMIN.username): Promise<void> {
-  await page.goto(stack.consoleUrl);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(stack.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, stack, username);
   await page.getByRole('button', { name: 'Software & licences' }).click();
   await expect(page.getByRole('heading', { name: 'Packages' })).toBeVisible();
 }

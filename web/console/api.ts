@@ -1,72 +1,52 @@
-import { ErrorBody } from '../../shared/errors.ts';
-import { SignInResponse } from '../../shared/protocol/http.ts';
-import type { UserView } from '../../shared/protocol/views.ts';
+import { z } from 'zod';
+import {
+  AccountState,
+  SignInResponse,
+  type CodeSignInRequest,
+  type SignInRequest,
+} from '../../shared/protocol/http.ts';
 import { createLogger } from '../lib/log.ts';
+import { callApi, getJson, postJson, type Answer } from './account/json-api.ts';
 
 const log = createLogger('auth');
 
-/** The outcome of a sign-in, with a message written for the person at the keyboard. */
-export type SignInResult = { ok: true; user: UserView } | { ok: false; message: string };
+const SignedOut = z.object({ ok: z.literal(true) });
 
-const UNREACHABLE = 'Cannot reach the Tether server. Check the network connection and try again.';
+/** The signed-in person, or null when the session cookie is missing or no longer valid. */
+export async function fetchAccount(): Promise<AccountState | null> {
+  const answer = await getJson('/api/session', AccountState);
+  if (!answer.ok && answer.code === null) log.warn('GET /api/session failed', { answer });
 
-async function readJson(response: Response): Promise<unknown> {
-  try {
-    return await response.json();
-  } catch {
-    return undefined;
-  }
+  return answer.ok ? answer.value : null;
 }
 
-/** The signed-in user when the session cookie is still valid, else null. */
-export async function fetchCurrentUser(): Promise<UserView | null> {
-  try {
-    const response = await fetch('/api/session', { credentials: 'same-origin' });
-    if (!response.ok) return null;
-
-    const body = SignInResponse.safeParse(await readJson(response));
-    if (!body.success) log.warn('unexpected GET /api/session body');
-
-    return body.success ? body.data.user : null;
-  } catch {
-    return null;
-  }
+/**
+ * POST /api/session, the password step. Signed in (the server set the HttpOnly cookie),
+ * or a ticket for the code step. The password is never kept.
+ */
+export function signIn(username: string, password: string): Promise<Answer<SignInResponse>> {
+  const body: SignInRequest = { username, password };
+  return postJson('/api/session', body, SignInResponse);
 }
 
-/** POST /api/session. The server sets the HttpOnly cookie; the password is never kept. */
-export async function signIn(username: string, password: string): Promise<SignInResult> {
-  let response: Response;
-  try {
-    response = await fetch('/api/session', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-  } catch {
-    return { ok: false, message: UNREACHABLE };
-  }
-
-  const raw = await readJson(response);
-  if (response.ok) {
-    const body = SignInResponse.safeParse(raw);
-    if (body.success) return { ok: true, user: body.data.user };
-
-    log.warn('unexpected POST /api/session body');
-    return { ok: false, message: 'The server sent an answer the console does not understand.' };
-  }
-
-  const error = ErrorBody.safeParse(raw);
-  if (error.success) return { ok: false, message: error.data.message };
-
-  return { ok: false, message: `Sign-in failed (HTTP ${response.status}). Try again.` };
+/** POST /api/session/code: the code from the authenticator app, or a recovery code. */
+export function signInWithCode(ticket: string, code: string): Promise<Answer<SignInResponse>> {
+  const body: CodeSignInRequest = { ticket, code };
+  return postJson('/api/session/code', body, SignInResponse);
 }
 
 /** DELETE /api/session. Failure is ignored: the console forgets the user either way. */
 export async function signOut(): Promise<void> {
-  try {
-    await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' });
-  } catch {
-    log.warn('sign-out request failed; the cookie expires on its own');
-  }
+  const answer = await callApi('/api/session', { method: 'DELETE' }, SignedOut);
+  if (!answer.ok) log.warn('sign-out request failed; the cookie expires on its own');
+}
+
+/**
+ * Whether the session cookie still signs this browser in: asked when the server ended the
+ * console's socket, which it does on a sign-out elsewhere or when the account is disabled.
+ */
+export async function checkSignedIn(): Promise<'signed_in' | 'signed_out' | 'unknown'> {
+  const answer = await getJson('/api/session', AccountState);
+  if (answer.ok) return 'signed_in';
+  return answer.code === 'unauthenticated' ? 'signed_out' : 'unknown';
 }

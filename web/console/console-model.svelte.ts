@@ -1,7 +1,7 @@
 import type { ServerToConsole } from '../../shared/protocol/console.ts';
 import type { AgentView, SessionView, UserView } from '../../shared/protocol/views.ts';
 import { createLogger } from '../lib/log.ts';
-import { ServerLink } from './server-link.svelte.ts';
+import { ServerLink, type SessionAsk } from './server-link.svelte.ts';
 import { SessionController } from './session/session-controller.svelte.ts';
 import { jobFeed } from './software/job-feed.ts';
 
@@ -11,7 +11,7 @@ const log = createLogger('console');
 export type MainView = 'fleet' | 'session';
 
 /** The console's top-level areas, one per tab in the top bar. */
-export type ConsoleArea = 'support' | 'dashboard' | 'software';
+export type ConsoleArea = 'support' | 'dashboard' | 'software' | 'admin';
 
 /**
  * Everything the signed-in console shows: the fleet of agents, the selected agent, and
@@ -57,14 +57,14 @@ export class ConsoleModel {
     this.view = 'session';
   }
 
-  /** Asks the selected agent for a session with the given reason. */
-  async requestSession(reason: string): Promise<boolean> {
+  /** Asks the selected agent for a session, perhaps with a one-time code from the facility. */
+  async requestSession(ask: SessionAsk): Promise<boolean> {
     const agent = this.selectedAgent;
     if (!agent || this.requesting) return false;
 
     this.requesting = true;
     this.requestError = null;
-    const ack = await this.link.requestSession(agent.id, reason.trim());
+    const ack = await this.link.requestSession(agent.id, { ...ask, reason: ask.reason.trim() });
     this.requesting = false;
 
     if (!ack.ok) {

@@ -12,8 +12,16 @@ import { SessionView } from '../../shared/protocol/views.ts';
 import { receive } from '../lib/inbound.ts';
 import { createLogger } from '../lib/log.ts';
 
-/** What a new session asks for; the facility's policy and staff decide what is granted. */
+/** What a new session asks for unless the technician changes it; staff decide what is granted. */
 export const SESSION_CAPABILITIES: readonly Capability[] = ['logs.read', 'screen.view'];
+
+/** A technician's request for a session, as the request form makes it. */
+export interface SessionAsk {
+  reason: string;
+  capabilities: Capability[];
+  /** A one-time code from the facility, 9 digits without spaces. */
+  code?: string;
+}
 
 const log = createLogger('link');
 
@@ -72,12 +80,13 @@ export class ServerLink {
   }
 
   /** Asks for a session and waits for the server's acknowledgement. */
-  async requestSession(agentId: string, reason: string): Promise<SessionRequestAck> {
+  async requestSession(agentId: string, ask: SessionAsk): Promise<SessionRequestAck> {
     const message: ConsoleToServer = {
       type: 'session.request',
       agentId,
-      capabilities: [...SESSION_CAPABILITIES],
-      reason,
+      capabilities: ask.capabilities,
+      reason: ask.reason,
+      ...(ask.code ? { code: ask.code } : {}),
     };
 
     let raw: unknown;
