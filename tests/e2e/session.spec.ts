@@ -115,7 +115,8 @@ test('the technician is told when the agent goes offline mid-session', async ({
   page,
   context,
 }) => {
-  stack = await startStack();
+  // A running session waits this long for the agent to come back before it ends.
+  stack = await startStack({ reconnectGraceMs: 3_000 });
   const consent = await startApprovedSession(page, context, stack);
 
   await stack.agent.stop('SIGKILL');
