@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ export interface PageServer {
   url: string;
   /** The plain WebSocket endpoint the page connects to for the reference transfer. */
   webSocketUrl: string;
+  /** The folder holding the page (index.html and its script), for another server to serve. */
+  dir: string;
   /** Resolves with the next WebSocket the page opens. */
   nextWebSocket(): Promise<WebSocket>;
   close(): Promise<void>;
@@ -26,7 +28,8 @@ export interface PageServer {
 /**
  * Bundles bench/transport-page.ts into `outDir` with the console's browser settings:
  * `global` as `globalThis` and the `events`, `process` and `buffer` packages in place of
- * Node's (see vite.config.ts). A failed build throws.
+ * Node's (see vite.config.ts), next to an index.html that loads it, so that the signaling
+ * server can serve the same page as its console (the relay rung). A failed build throws.
  */
 export async function buildPage(outDir: string): Promise<void> {
   await build({
@@ -45,6 +48,7 @@ export async function buildPage(outDir: string): Promise<void> {
       },
     },
   });
+  writeFileSync(join(outDir, 'index.html'), PAGE_HTML);
 }
 
 /**
@@ -73,6 +77,7 @@ export async function startPageServer(outDir: string): Promise<PageServer> {
 
   return {
     url: `http://127.0.0.1:${port}/`,
+    dir: outDir,
     webSocketUrl: `ws://127.0.0.1:${port}/ws`,
     nextWebSocket: async () => ((await once(wss, 'connection')) as [WebSocket])[0],
     async close() {

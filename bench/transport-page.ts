@@ -1,7 +1,24 @@
 // First: simple-peer reads the Node globals `process` and `Buffer` while it loads.
 import '../web/lib/node-shims.ts';
 import SimplePeer from 'simple-peer';
+import { io, type Socket } from 'socket.io-client';
 import { SESSION_CHANNEL_LABEL } from '../shared/protocol/channel.ts';
+import { MESSAGE_EVENT } from '../shared/protocol/console.ts';
+import { asBytes } from '../shared/relay/bytes.ts';
+import {
+  deriveRelayKeys,
+  makeEphemeral,
+  relayTranscript,
+  verifyAgentSignature,
+} from '../shared/relay/crypto.ts';
+import { RelayEndpoint } from '../shared/relay/endpoint.ts';
+import {
+  RELAY_FRAME_EVENT,
+  RELAY_NAMESPACE,
+  RelayAck,
+  RelayOpenAck,
+  RelayServerToClient,
+} from '../shared/relay/protocol.ts';
 
 /**
  * The browser side of `npm run bench:transport`, bundled by Vite the way the console is
@@ -17,6 +34,13 @@ export interface TransportPage {
   signal(data: SimplePeer.SignalData): void;
   /** Opens a WebSocket to `url`; resolves once it is open. */
   openWebSocket(url: string): Promise<void>;
+  /**
+   * Opens the console's end of the encrypted relay for `sessionId`, as the console does:
+   * socket.io to the page's own server's relay namespace with the page's cookie, an
+   * ephemeral key, the agent's signature checked against its enrolled key. Resolves once
+   * the keys are agreed; every plaintext byte the endpoint delivers is counted.
+   */
+  openRelay(sessionId: string): Promise<void>;
   /** Starts counting from zero; `done` resolves once `bytes` have arrived. */
   expect(bytes: number): void;
   /** When the last expected byte arrived, in epoch ms (one clock with the bench). */
@@ -36,9 +60,11 @@ export type BenchWindow = Window & {
 const w = window as BenchWindow;
 let peer: SimplePeer.Instance | null = null;
 let socket: WebSocket | null = null;
+let relay: { socket: Socket; endpoint: RelayEndpoint | null } | null = null;
 let received = 0;
 let expected = Infinity;
 let finish: ((at: number) => void) | null = null;
+let abort: ((error: Error) => void) | null = null;
 let finished: Promise<number> = Promise.resolve(0);
 
 function count(bytes: number): void {
@@ -46,7 +72,15 @@ function count(bytes: number): void {
   if (received >= expected && finish) {
     finish(Date.now());
     finish = null;
+    abort = null;
   }
+}
+
+/** The transport broke: the transfer under way fails with `why`. */
+function broken(why: string): void {
+  abort?.(new Error(why));
+  finish = null;
+  abort = null;
 }
 
 w.__benchTransport = {
@@ -83,10 +117,49 @@ w.__benchTransport = {
     });
   },
 
+  openRelay(sessionId) {
+    const made = io(RELAY_NAMESPACE, {
+      withCredentials: true,
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    const opened = { socket: made, endpoint: null as RelayEndpoint | null };
+    relay = opened;
+    // Acknowledged on arrival, as the console does: the acknowledgement is the window.
+    made.on(RELAY_FRAME_EVENT, (data: unknown, ack?: (reply: RelayAck) => void) => {
+      const bytes = asBytes(data);
+      if (bytes) opened.endpoint?.receive(bytes);
+      ack?.({ ok: true });
+    });
+
+    return new Promise((resolve, reject) => {
+      const fail = (why: string): void => {
+        made.disconnect();
+        reject(new Error(why));
+      };
+      made.on('connect_error', (error) => fail(`the relay refused the page: ${error.message}`));
+      made.on('disconnect', (reason) => broken(`the relay connection closed (${reason})`));
+      made.on('connect', () => {
+        void agreeRelay(made, sessionId).then(
+          (endpoint) => {
+            opened.endpoint = endpoint;
+            resolve();
+          },
+          (error: unknown) => fail(String(error)),
+        );
+      });
+    });
+  },
+
   expect(bytes) {
     received = 0;
     expected = bytes;
-    finished = new Promise((resolve) => (finish = resolve));
+    finished = new Promise((resolve, reject) => {
+      finish = resolve;
+      abort = reject;
+    });
+    // A transport that breaks fails `done`; until the bench asks, that is no error yet.
+    finished.catch(() => undefined);
   },
 
   done() {
@@ -94,6 +167,7 @@ w.__benchTransport = {
   },
 
   async path() {
+    if (relay) return 'socket.io WebSocket via the signaling server';
     const pc = (peer as unknown as { _pc?: RTCPeerConnection } | null)?._pc;
     if (!pc) return socket ? 'TCP (WebSocket)' : 'nothing open';
 
@@ -110,7 +184,56 @@ w.__benchTransport = {
   close() {
     peer?.destroy();
     socket?.close();
+    relay?.endpoint?.close();
+    relay?.socket.disconnect();
     peer = null;
     socket = null;
+    relay = null;
   },
 };
+
+/**
+ * The console's half of the relay handshake (web/console/session/relay-link.ts does the
+ * same, and then hands messages to the session): `relay.open` with an ephemeral key, the
+ * agent's `relay.accept` checked against the enrolled key, one key per direction.
+ */
+async function agreeRelay(relaySocket: Socket, sessionId: string): Promise<RelayEndpoint> {
+  const accepted = new Promise<{ agentKey: string; signature: string }>((resolve, reject) => {
+    relaySocket.on(MESSAGE_EVENT, (raw: unknown) => {
+      const message = RelayServerToClient.safeParse(raw);
+      if (!message.success) return;
+      if (message.data.type === 'relay.accept') return resolve(message.data);
+
+      const why = `the relay closed: ${message.data.message}`;
+      reject(new Error(why));
+      broken(why);
+    });
+  });
+  // Awaited below once `relay.open` is acknowledged; a refusal before then is reported there.
+  accepted.catch(() => undefined);
+  const own = await makeEphemeral();
+  const raw: unknown = await relaySocket.timeout(10_000).emitWithAck(MESSAGE_EVENT, {
+    type: 'relay.open',
+    sessionId,
+    consoleKey: own.publicKey,
+  });
+  const ack = RelayOpenAck.parse(raw);
+  if (!ack.ok) throw new Error(`relay.open was refused: ${ack.message}`);
+
+  const { agentKey, signature } = await accepted;
+  const transcript = relayTranscript(sessionId, own.publicKey, agentKey);
+  await verifyAgentSignature(ack.identityKey, transcript, signature);
+  const keys = await deriveRelayKeys('console', own, agentKey, transcript);
+
+  return new RelayEndpoint({
+    keys,
+    emit: async (frame) => {
+      const reply = RelayAck.parse(
+        await relaySocket.timeout(15_000).emitWithAck(RELAY_FRAME_EVENT, frame),
+      );
+      if (!reply.ok) throw new Error(reply.message);
+    },
+    deliver: (_channel, message) => count(message.byteLength),
+    failed: (error) => broken(`the relay failed: ${error.message}`),
+  });
+}

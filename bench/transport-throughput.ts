@@ -4,6 +4,7 @@ import type { Coturn } from '../tests/coturn.ts';
 import type { BenchWindow } from './transport-page.ts';
 import type { PageServer } from './transport-page-server.ts';
 import { connectNodePeer, type SignalRoute } from './transport-peer.ts';
+import { startRelayRig, type RelayRig } from './transport-relay.ts';
 import { sendAll, TRANSFER_BYTES, type Sink } from './transport-send.ts';
 
 /** What a rung needs to open its transport to the bench page. */
@@ -18,6 +19,8 @@ export interface RungEnv {
 /** A transport from the bench (the agent's side) to the page, open and ready to send. */
 export interface OpenTransport {
   sink: Sink;
+  /** The page that receives, when it is not the bench page of the environment. */
+  page?: Page;
   close(): void;
 }
 
@@ -28,6 +31,8 @@ export interface ThroughputRung {
   goalShare?: number;
   /** Opens the transport; throws, in words, when this machine cannot run the rung. */
   open(env: RungEnv): Promise<OpenTransport>;
+  /** Lets go of what the rung kept between its transfers; called once, after the last. */
+  release?(): Promise<void>;
 }
 
 /** One transfer over one rung, or why it could not be made. */
@@ -82,7 +87,32 @@ export const THROUGHPUT_RUNGS: ThroughputRung[] = [
       return connectNodePeer(page, route, iceServers, 'relay');
     },
   },
+  encryptedRelay(),
 ];
+
+/**
+ * The last rung: the real signaling server's relay namespace and forwarder between the
+ * agent's end in Node and the console's end in Chromium, both sealing and opening frames
+ * with shared/relay (see bench/transport-relay.ts). The server and its session are made
+ * once, on the first transfer, and kept for the others.
+ */
+function encryptedRelay(): ThroughputRung {
+  let rig: Promise<RelayRig> | null = null;
+
+  return {
+    name: 'encrypted relay',
+    goalShare: 0.7,
+    async open({ page, server }) {
+      rig ??= startRelayRig(server.dir, page.context());
+      return (await rig).open();
+    },
+    async release() {
+      const started = rig;
+      rig = null;
+      await (await started?.catch(() => null))?.stop();
+    },
+  };
+}
 
 /**
  * Opens the rung's transport, moves TRANSFER_BYTES to the page and times it from the
@@ -96,22 +126,22 @@ export async function transfer(rung: ThroughputRung, env: RungEnv): Promise<Tran
     return { skipped: (error as Error).message.split('\n')[0] ?? 'failed to open' };
   }
 
+  const page = transport.page ?? env.page;
   try {
-    return await timeTransfer(rung, env, transport);
+    return await timeTransfer(rung, page, transport);
   } catch (error) {
     return { skipped: (error as Error).message.split('\n')[0] ?? 'the transfer failed' };
   } finally {
     transport.close();
-    await env.page.evaluate(() => (window as BenchWindow).__benchTransport!.close());
+    await page.evaluate(() => (window as BenchWindow).__benchTransport!.close());
   }
 }
 
 async function timeTransfer(
   rung: ThroughputRung,
-  env: RungEnv,
+  page: Page,
   transport: OpenTransport,
 ): Promise<Transfer> {
-  const { page } = env;
   await page.evaluate((n) => (window as BenchWindow).__benchTransport!.expect(n), TRANSFER_BYTES);
   const startedAt = Date.now();
   const arrivedAt = await withDeadline(
