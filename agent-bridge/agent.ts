@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { TetherError } from '../shared/errors.ts';
-import type { AgentToServer } from '../shared/protocol/agent.ts';
+import { serverProofPayload, verifySignedText } from '../shared/identity.ts';
+import type { AgentToServer, ServerToAgent } from '../shared/protocol/agent.ts';
 import { startAccess } from './access/wiring.ts';
 import { enforceRemoteAccessOff } from './access/switch-off.ts';
 import type { AgentConfig } from './config.ts';
@@ -21,6 +22,7 @@ import { renewEnrolment, type Enrolment } from './enrolment.ts';
 import { FacilityLedger } from './audit/ledger.ts';
 import { FacilityAuditRecorder } from './audit/recorder.ts';
 import type { Identity } from './identity.ts';
+import { ReleaseKeyPin } from './software/release-pin.ts';
 import { ServerLink } from './link.ts';
 import { subsystem, type Logger } from './log.ts';
 import { DropFolder } from './logs/drop-folder.ts';
@@ -60,11 +62,15 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
   const hub = new LogHub(5000, createPhiFilter(policy.phi));
   const devices = new DeviceRegistry();
   const sessions = new SessionRegistry();
+  // The server's key, pinned at enrolment: it signs releases and proves the server on
+  // every connection.
+  const pin = new ReleaseKeyPin(config.dataDir, subsystem(log, 'software'), enrolment.releaseKey);
   const link = new ServerLink({
     serverUrl: config.serverUrl,
     identity,
     log: subsystem(log, 'link'),
     inventory: () => devices.list(),
+    trustServer: (hello, nonce) => serverProven(pin, hello, nonce),
   });
   // The facility's own ledger hears every decision the agent sends before the server does.
   const ledger = new FacilityLedger({
@@ -84,7 +90,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     link,
     log,
     failing: config.simulateInstallFailure,
-    releaseKey: enrolment.releaseKey,
+    pin,
   });
   // The switch, the policy's ways in and one-time codes: decided here, whatever the server.
   const access = startAccess({ policy, dataDir: config.dataDir, log: subsystem(log, 'access') });
@@ -208,7 +214,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
   link.on('message', (message) => {
     if (message.type === 'service.ack') reporter.acknowledged(message.seq);
   });
-  link.once('refused', () => void enrolAgainOnce(config, identity, log));
+  link.once('refused', () => void enrolAgainOnce(config, identity, pin, log));
   link.on('state', (state) => {
     if (wasOnline && state !== 'online') coordinator.linkLost();
     if (state === 'online') link.send({ type: 'agent.access', remoteAccess: access.state() });
@@ -272,11 +278,32 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
 }
 
 /**
- * A server that refuses a key it should know has most likely lost its records (a reset
- * database). With a one-time token at hand the agent enrols the same key again, once;
- * without one it keeps retrying, and the log says what an administrator must do.
+ * Whether the hello's signature over this connection's nonce verifies with the pinned key
+ * (or, for an agent enrolled before the server had one, with the key the hello presents,
+ * which the software part then pins: trust on first use).
  */
-async function enrolAgainOnce(config: AgentConfig, identity: Identity, log: Logger): Promise<void> {
+async function serverProven(
+  pin: ReleaseKeyPin,
+  hello: Extract<ServerToAgent, { type: 'hello' }>,
+  nonce: string,
+): Promise<boolean> {
+  const key = pin.key ?? hello.releaseKey;
+  if (!key || !hello.serverProof) return false;
+  return verifySignedText(key, serverProofPayload(hello.agentId, nonce), hello.serverProof);
+}
+
+/**
+ * A server that refuses a key it should know has most likely lost its records (a reset
+ * database). With a one-time token at hand the agent enrols the same key again, once, and
+ * trusts the key of the server that took the token; without one it keeps retrying, and
+ * the log says what an administrator must do.
+ */
+async function enrolAgainOnce(
+  config: AgentConfig,
+  identity: Identity,
+  pin: ReleaseKeyPin,
+  log: Logger,
+): Promise<void> {
   const enrolLog = subsystem(log, 'enrolment');
   if (!config.enrolmentToken) {
     enrolLog.warn(
@@ -286,7 +313,7 @@ async function enrolAgainOnce(config: AgentConfig, identity: Identity, log: Logg
   }
 
   try {
-    await renewEnrolment({
+    const enrolment = await renewEnrolment({
       dataDir: config.dataDir,
       serverUrl: config.serverUrl,
       name: config.name,
@@ -294,6 +321,10 @@ async function enrolAgainOnce(config: AgentConfig, identity: Identity, log: Logg
       identity,
       log: enrolLog,
     });
+    // The token this agent was given vouches for the server that took it, and its key.
+    if (enrolment.releaseKey) {
+      pin.repin(enrolment.releaseKey, 'enrolled again with a one-time token');
+    }
   } catch (error) {
     enrolLog.warn({ error: describeError(error) }, 'enrolling again failed');
   }

@@ -1,4 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -6,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
+import { serverProofPayload, verifySignedText } from '../shared/identity.ts';
 import type { ServerToAgent } from '../shared/protocol/agent.ts';
 import { Backoff } from './backoff.ts';
 import { loadOrCreateIdentity } from './identity.ts';
@@ -22,7 +29,7 @@ afterEach(async () => {
  * challenges over HTTP and admits a socket only with an unused one. `refuseNext` makes
  * the next handshake fail the way a failed proof does.
  */
-async function fakeServer() {
+async function fakeServer(serverKey?: KeyObject) {
   const issued = new Set<string>();
   const used: string[] = [];
   const received: unknown[] = [];
@@ -55,6 +62,18 @@ async function fakeServer() {
   io.of('/agent').on('connection', (socket) => {
     sockets.push(socket);
     socket.on('msg', (message: unknown) => received.push(message));
+    // Like the real server: the hello comes first, signed over the agent's nonce.
+    const { agentId, serverNonce } = socket.handshake.auth as Record<string, string>;
+    const proof = serverKey
+      ? sign(null, Buffer.from(serverProofPayload(agentId!, serverNonce!)), serverKey)
+      : undefined;
+    socket.emit('msg', {
+      type: 'hello',
+      agentId,
+      facility: { id: 'fac-1', name: 'Demo Facility' },
+      openSessionIds: [],
+      ...(proof ? { serverProof: proof.toString('base64') } : {}),
+    });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
@@ -68,7 +87,7 @@ async function fakeServer() {
   };
 }
 
-async function startLink(url: string) {
+async function startLink(url: string, trustedKey?: KeyObject) {
   const identity = await loadOrCreateIdentity(mkdtempSync(join(tmpdir(), 'link-')), silentLogger());
   const link = new ServerLink({
     serverUrl: url,
@@ -76,15 +95,32 @@ async function startLink(url: string) {
     log: silentLogger(),
     inventory: () => [],
     backoff: new Backoff({ initialMs: 20, maxMs: 100 }),
+    ...(trustedKey
+      ? {
+          trustServer: (hello: Extract<ServerToAgent, { type: 'hello' }>, nonce: string) =>
+            verifySignedText(
+              rawKey(trustedKey),
+              serverProofPayload(hello.agentId, nonce),
+              hello.serverProof ?? '',
+            ),
+        }
+      : {}),
   });
   const states: LinkState[] = [];
   const messages: ServerToAgent[] = [];
   link.on('state', (state) => states.push(state));
-  link.on('message', (message) => messages.push(message));
+  link.on('message', (message) => {
+    if (message.type !== 'hello') messages.push(message);
+  });
   closers.push(() => link.close());
   link.start();
 
   return { link, states, messages };
+}
+
+function rawKey(privateKey: KeyObject): string {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  return Buffer.from(jwk.x ?? '', 'base64url').toString('base64');
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -131,5 +167,28 @@ describe('ServerLink', () => {
     await until(() => server.used.length === 2 && link.online);
     expect(new Set(server.used).size).toBe(2);
     expect(states.slice(-3)).toEqual(['offline', 'connecting', 'online']);
+  });
+
+  it('goes online only once the server signs its nonce with the pinned key', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const server = await fakeServer(privateKey);
+    const { link } = await startLink(server.url, privateKey);
+
+    await until(() => link.online);
+    expect(server.received[0]).toEqual({ type: 'agent.inventory', devices: [] });
+  });
+
+  it('drops a server that cannot prove the pinned key, before it hears anything', async () => {
+    const impostor = generateKeyPairSync('ed25519').privateKey;
+    const pinned = generateKeyPairSync('ed25519').privateKey;
+    const server = await fakeServer(impostor);
+    const { link, states } = await startLink(server.url, pinned);
+    let untrusted = 0;
+    link.on('untrusted', () => (untrusted += 1));
+
+    await until(() => untrusted >= 2);
+    expect(link.online).toBe(false);
+    expect(states).not.toContain('online');
+    expect(server.received).toEqual([]);
   });
 });

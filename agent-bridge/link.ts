@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { Device } from '../shared/devices.ts';
@@ -24,6 +25,8 @@ interface LinkEvents {
   message: [ServerToAgent];
   /** The server refused this agent's key proof (it may not know the agent any more). */
   refused: [];
+  /** The server could not prove its own key: it may not be the server this agent enrolled with. */
+  untrusted: [];
 }
 
 export interface ServerLinkOptions {
@@ -33,7 +36,15 @@ export interface ServerLinkOptions {
   /** The devices to report on every connect. */
   inventory: () => Device[];
   backoff?: Backoff;
+  /**
+   * Whether the server's hello proves it is the server this agent enrolled with: its
+   * signature over this connection's nonce, by the pinned key. A server that cannot prove
+   * it is dropped before anything it says is acted on.
+   */
+  trustServer?: (hello: Hello, nonce: string) => Promise<boolean>;
 }
+
+type Hello = Extract<ServerToAgent, { type: 'hello' }>;
 
 const KNOWN_TYPES = new Set<string>(ServerToAgent.options.map((o) => o.shape.type.value));
 
@@ -51,6 +62,10 @@ export class ServerLink extends EventEmitter<LinkEvents> {
   #state: LinkState = 'offline';
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** This connection's nonce, sent in the handshake for the server to sign. */
+  #nonce = '';
+  /** Whether this connection's server proved itself; until then nothing it says counts. */
+  #trusted = false;
 
   constructor(options: ServerLinkOptions) {
     super();
@@ -86,7 +101,7 @@ export class ServerLink extends EventEmitter<LinkEvents> {
 
   /** Sends a message to the server; returns false (and drops it) while not online. */
   send(message: AgentToServer): boolean {
-    if (!this.#socket.connected) {
+    if (!this.#socket.connected || !this.#trusted) {
       this.#log.warn({ type: message.type }, 'not connected to the server; message dropped');
       return false;
     }
@@ -112,10 +127,13 @@ export class ServerLink extends EventEmitter<LinkEvents> {
       ChallengeResponse,
     );
 
+    this.#nonce = randomBytes(32).toString('base64');
+    this.#trusted = false;
     return {
       agentId: identity.agentId,
       challenge,
       signature: identity.sign(proofPayload(identity.agentId, challenge)),
+      serverNonce: this.#nonce,
     };
   }
 
@@ -148,10 +166,9 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     }, delay);
   }
 
+  /** Connected and proven; the link is online once the server has proved itself too. */
   #onConnect(): void {
-    this.#backoff.reset();
-    this.#setState('online');
-    this.send({ type: 'agent.inventory', devices: this.#options.inventory() });
+    this.#log.debug('connected; waiting for the server to prove itself');
   }
 
   #onDisconnect(reason: string): void {
@@ -173,8 +190,15 @@ export class ServerLink extends EventEmitter<LinkEvents> {
   #onMessage(raw: unknown): void {
     const parsed = parseMessage(ServerToAgent, raw);
     if (parsed.ok) {
-      this.#log.debug({ type: parsed.value.type }, 'message from server');
-      this.emit('message', parsed.value);
+      const message = parsed.value;
+      this.#log.debug({ type: message.type }, 'message from server');
+      if (message.type === 'hello') {
+        void this.#checkServer(message);
+        return;
+      }
+      if (this.#trusted) this.emit('message', message);
+      else
+        this.#log.warn({ type: message.type }, 'message before the server proved itself dropped');
       return;
     }
 
@@ -185,6 +209,31 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     }
     // The agent namespace has no error message towards the server, so this is only logged.
     this.#log.warn({ code: parsed.error.code, error: parsed.error.message }, 'bad server message');
+  }
+
+  /** The hello must carry the server's proof; only then is it, and what follows, taken. */
+  async #checkServer(hello: Hello): Promise<void> {
+    const nonce = this.#nonce;
+    const trusted = this.#options.trustServer
+      ? await this.#options.trustServer(hello, nonce)
+      : true;
+    if (nonce !== this.#nonce || !this.#socket.connected) return;
+
+    if (!trusted) {
+      this.#log.error(
+        'the server did not prove it is the server this agent enrolled with (its signature ' +
+          'does not verify against the pinned key); disconnected, retrying later',
+      );
+      this.emit('untrusted');
+      this.#socket.disconnect();
+      this.#retry();
+      return;
+    }
+    this.#trusted = true;
+    this.#backoff.reset();
+    this.#setState('online');
+    this.send({ type: 'agent.inventory', devices: this.#options.inventory() });
+    this.emit('message', hello);
   }
 
   /** The one place the link state changes; logs `from -> to` once per change. */

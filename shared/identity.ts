@@ -18,22 +18,31 @@ export function proofPayload(agentId: string, challenge: string): string {
   return `tether-agent-proof/v1\n${agentId}\n${challenge}`;
 }
 
+/**
+ * The bytes the server signs, with the key the agent pinned at enrolment, to prove on each
+ * connection that it is the server the agent enrolled with. Bound to the agent and to a
+ * fresh nonce of the agent's, so a recorded proof is worth nothing.
+ */
+export function serverProofPayload(agentId: string, nonce: string): string {
+  return `tether-server-proof/v1\n${agentId}\n${nonce}`;
+}
+
 /** The bytes an agent signs when it enrols, binding its key to the one-time token. */
 export function enrolmentPayload(token: string, rawPublicKeyBase64: string): string {
   return `tether-agent-enrol/v1\n${token}\n${rawPublicKeyBase64}`;
 }
 
 /**
- * Whether `signature` (base64) by the agent's raw Ed25519 key (base64) covers `text`.
- * Web Crypto, so the console can check what the agent signed without trusting the server
- * that carried it.
+ * Whether `signature` (base64) by the raw Ed25519 key `publicKey` (base64) covers `text`.
+ * Web Crypto, so that the console can check what the agent signed without trusting the
+ * server that carried it, and the agent what the server signed.
  */
-export async function verifyAgentText(
-  identityKey: string,
+export async function verifySignedText(
+  publicKey: string,
   text: string,
   signature: string,
 ): Promise<boolean> {
-  const raw = decodeBase64(identityKey);
+  const raw = decodeBase64(publicKey);
   const sig = decodeBase64(signature);
   if (raw?.length !== 32 || sig?.length !== 64) return false;
 

@@ -11,6 +11,7 @@ import { AgentDirectory } from './agents/directory.ts';
 import { EnrolmentService } from './agents/enrolment.ts';
 import { FacilityStore } from './agents/facilities.ts';
 import { AgentRegistry } from './agents/registry.ts';
+import { serverProofPayload } from '../shared/identity.ts';
 import { AuditCheckpoints } from './audit/checkpoints.ts';
 import { AuditLedger } from './audit/ledger.ts';
 import { AccountAdmin } from './administration/accounts.ts';
@@ -337,6 +338,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     serviceData: fleet,
     software: delivery,
     releaseKey: releaseKey.publicKeyBase64,
+    proveServer: (agentId, nonce) => releaseKey.sign(serverProofPayload(agentId, nonce)),
   });
 
   const purge = setInterval(() => {

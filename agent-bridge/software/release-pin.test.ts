@@ -30,6 +30,18 @@ describe('ReleaseKeyPin', () => {
     expect(pin.mismatch).toBe(true);
   });
 
+  it('replaces the pin only when told to, after enrolling again with a token', () => {
+    const dir = tempDir();
+    const pin = new ReleaseKeyPin(dir, silentLogger(), ENROLLED);
+    pin.present(OTHER);
+    expect(pin.mismatch).toBe(true);
+
+    pin.repin(OTHER, 'enrolled again with a one-time token');
+    expect(pin.key).toBe(OTHER);
+    expect(pin.mismatch).toBe(false);
+    expect(new ReleaseKeyPin(dir, silentLogger()).key).toBe(OTHER);
+  });
+
   it('keeps an existing pin over a different key in a newer enrolment record', () => {
     const dir = tempDir();
     new ReleaseKeyPin(dir, silentLogger(), ENROLLED);

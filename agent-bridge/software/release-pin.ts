@@ -52,6 +52,17 @@ export class ReleaseKeyPin {
     }
   }
 
+  /**
+   * Pins `key` in place of the pinned one. Only for a new enrolment with a one-time token
+   * an administrator gave this agent: that token vouches for the server, as at first.
+   */
+  repin(key: string, why: string): void {
+    if (key === this.#pinned) return;
+    this.#log.warn({ file: this.#file, why }, 'the server key pinned before is replaced');
+    this.#mismatch = false;
+    this.#pin(key, why);
+  }
+
   #pin(key: string, when: string): void {
     writeFileSync(this.#file, `${key}\n`, { mode: 0o600 });
     this.#pinned = key;

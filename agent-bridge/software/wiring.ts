@@ -6,7 +6,7 @@ import type { ServerLink } from '../link.ts';
 import { subsystem, type Logger } from '../log.ts';
 import { updateViews } from './consent-view.ts';
 import { LocalJobs } from './local-jobs.ts';
-import { ReleaseKeyPin } from './release-pin.ts';
+import type { ReleaseKeyPin } from './release-pin.ts';
 import { SoftwareAgent } from './service.ts';
 
 /** Software delivery as the rest of the agent sees it. */
@@ -33,8 +33,8 @@ export function startSoftware(options: {
   link: ServerLink;
   log: Logger;
   failing: readonly string[];
-  /** The release key from the enrolment record, pinned unless one is pinned already. */
-  releaseKey?: string | undefined;
+  /** The server's release key as this agent trusts it. */
+  pin: ReleaseKeyPin;
   adapter?: DeviceAdapter;
 }): SoftwareWiring {
   const log = subsystem(options.log, 'software');
@@ -47,7 +47,7 @@ export function startSoftware(options: {
     });
   const agent = new SoftwareAgent({
     jobs: new LocalJobs(options.dataDir, log),
-    pin: new ReleaseKeyPin(options.dataDir, log, options.releaseKey),
+    pin: options.pin,
     devices: options.devices,
     adapter,
     send: (message) => options.link.send(message),

@@ -105,6 +105,11 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     reconnectGraceSeconds: z.number().int().min(1).max(3600).optional(),
     /** Base64 of the server's Ed25519 release public key; the agent pins the first it sees. */
     releaseKey: z.string().min(40).max(60).optional(),
+    /**
+     * The server's signature, with that key, over the agent's nonce from this connection's
+     * handshake (serverProofPayload): the agent checks it against the key it pinned.
+     */
+    serverProof: z.string().min(40).max(200).optional(),
   }),
   /** A technician asks for a session; the agent decides by policy and staff consent. */
   z.object({

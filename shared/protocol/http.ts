@@ -104,5 +104,7 @@ export const AgentAuth = z.object({
   agentId: Id,
   challenge: z.string().min(32).max(200),
   signature: z.string().min(40).max(200),
+  /** The agent's fresh nonce, which the server signs in its hello to prove its own key. */
+  serverNonce: z.string().min(16).max(100).optional(),
 });
 export type AgentAuth = z.infer<typeof AgentAuth>;

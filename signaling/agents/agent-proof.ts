@@ -10,6 +10,8 @@ import { decodeRawPublicKey, verifyEd25519 } from './ed25519.ts';
 /** What a proven agent socket carries in `socket.data`. */
 export interface AgentSocketData {
   agent: AgentRecord;
+  /** The agent's nonce for the server's own proof in its hello, when it sent one. */
+  serverNonce?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function agentProof(deps: { challenges: ChallengeStore; agents: AgentStor
       }
 
       (socket.data as AgentSocketData).agent = agent;
+      (socket.data as AgentSocketData).serverNonce = parsed.value.serverNonce;
       next();
     })().catch((error: unknown) => {
       log.error({ err: error }, 'agent proof failed');

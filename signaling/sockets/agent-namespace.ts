@@ -33,6 +33,8 @@ export interface AgentNamespaceDeps {
   software: SoftwareDelivery;
   /** Base64 of the release public key, sent in `hello` for the agent to pin. */
   releaseKey: string;
+  /** Signs the agent's nonce with the release key, proving the server to the agent. */
+  proveServer(agentId: string, nonce: string): string;
 }
 
 /**
@@ -46,7 +48,7 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
   nsp.use(agentProof(deps));
 
   nsp.on('connection', (socket: Socket) => {
-    const { agent } = socket.data as AgentSocketData;
+    const { agent, serverNonce } = socket.data as AgentSocketData;
     const send = (message: ServerToAgent): void => void socket.emit(MESSAGE_EVENT, message);
 
     registry.attach(agent.id, { id: socket.id, close: () => socket.disconnect(true) }, nowIso());
@@ -119,6 +121,7 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
       openSessionIds: broker.openSessionIdsOfAgent(agent.id),
       reconnectGraceSeconds: Math.max(1, Math.round(broker.reconnectGraceMs / 1000)),
       releaseKey: deps.releaseKey,
+      ...(serverNonce ? { serverProof: deps.proveServer(agent.id, serverNonce) } : {}),
     });
     deps.track(cameOnline(deps, agent.id, agent.name, socket.handshake.address));
     deps.track(deps.software.agentOnline(agent.id));

@@ -5,7 +5,7 @@ import type { AgentToConsoleChannel } from '../../../shared/protocol/channel.ts'
 import type { ConsoleToServer } from '../../../shared/protocol/console.ts';
 import type { SignalData } from '../../../shared/protocol/signal.ts';
 import type { SessionView } from '../../../shared/protocol/views.ts';
-import { verifyAgentText } from '../../../shared/identity.ts';
+import { verifySignedText } from '../../../shared/identity.ts';
 import { sdpFingerprints, sdpProofPayload } from '../../../shared/sdp-proof.ts';
 import { createLogger } from '../../lib/log.ts';
 import { knownAgentKey } from './agent-keys.ts';
@@ -190,7 +190,7 @@ export class SessionController {
 
     const fingerprints = sdpFingerprints(data.sdp ?? '');
     const payload = sdpProofPayload(this.id, attempt, data.type, fingerprints);
-    if (await verifyAgentText(known.key, payload, proof)) return null;
+    if (await verifySignedText(known.key, payload, proof)) return null;
     return (
       "The connection details were not signed by the facility agent's enrolled key, so they " +
       'were refused. Someone between this console and the facility may have altered them.'
