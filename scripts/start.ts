@@ -189,7 +189,7 @@ function printBanner(
     '',
     `  Console          ${consoleUrl}`,
     `  Consent page     ${consentUrl}   (facility staff; this machine only)`,
-    `  Sign in as       ${DEMO_USER.username}   (or ${DEMO_ADMIN.username} to upload packages)`,
+    `  Sign in as       ${DEMO_USER.username}   (or ${DEMO_ADMIN.username}: administration, packages; asks to set up two-factor sign-in)`,
     `  Password         ${password}`,
     `  Data folder      ${dataDir}`,
     `  Log drop folder  ${join(dataDir, 'dropbox')}   (log files placed here stream live)`,
