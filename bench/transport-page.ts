@@ -15,7 +15,8 @@ import { RelayEndpoint } from '../shared/relay/endpoint.ts';
 import {
   RELAY_FRAME_EVENT,
   RELAY_NAMESPACE,
-  RelayAck,
+  RELAY_PATH,
+  RELAY_TOOK_EVENT,
   RelayOpenAck,
   RelayServerToClient,
 } from '../shared/relay/protocol.ts';
@@ -119,18 +120,19 @@ w.__benchTransport = {
 
   openRelay(sessionId) {
     const made = io(RELAY_NAMESPACE, {
+      path: RELAY_PATH,
       withCredentials: true,
       transports: ['websocket'],
       reconnection: false,
     });
     const opened = { socket: made, endpoint: null as RelayEndpoint | null };
     relay = opened;
-    // Acknowledged on arrival, as the console does: the acknowledgement is the window.
-    made.on(RELAY_FRAME_EVENT, (data: unknown, ack?: (reply: RelayAck) => void) => {
+    // As the console does: the endpoint says which frames it took, which is the window.
+    made.on(RELAY_FRAME_EVENT, (data: unknown) => {
       const bytes = asBytes(data);
       if (bytes) opened.endpoint?.receive(bytes);
-      ack?.({ ok: true });
     });
+    made.on(RELAY_TOOK_EVENT, (count: unknown) => opened.endpoint?.acknowledged(count));
 
     return new Promise((resolve, reject) => {
       const fail = (why: string): void => {
@@ -227,12 +229,8 @@ async function agreeRelay(relaySocket: Socket, sessionId: string): Promise<Relay
 
   return new RelayEndpoint({
     keys,
-    emit: async (frame) => {
-      const reply = RelayAck.parse(
-        await relaySocket.timeout(15_000).emitWithAck(RELAY_FRAME_EVENT, frame),
-      );
-      if (!reply.ok) throw new Error(reply.message);
-    },
+    emit: (frame) => void relaySocket.emit(RELAY_FRAME_EVENT, frame),
+    took: (count) => void relaySocket.emit(RELAY_TOOK_EVENT, count),
     deliver: (_channel, message) => count(message.byteLength),
     failed: (error) => broken(`the relay failed: ${error.message}`),
   });

@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { proofPayload } from '../shared/identity.ts';
 import { MESSAGE_EVENT } from '../shared/protocol/console.ts';
 import { asBytes } from '../shared/relay/bytes.ts';
@@ -9,6 +9,8 @@ import {
   RELAY_CHANNELS,
   RELAY_FRAME_EVENT,
   RELAY_NAMESPACE,
+  RELAY_PATH,
+  RELAY_TOOK_EVENT,
   RelayAck,
 } from '../shared/relay/protocol.ts';
 import {
@@ -29,8 +31,6 @@ import type { BenchWindow } from './transport-page.ts';
 import type { Sink } from './transport-send.ts';
 
 const STEP_MS = 10_000;
-/** As long as the agent waits for a frame's acknowledgement (agent-bridge/relay). */
-const ACK_TIMEOUT_MS = 15_000;
 
 /** One relay, open end to end: the agent's side sends, the page's side counts. */
 export interface RelayTransport {
@@ -193,8 +193,8 @@ async function openRelay(
 /**
  * The agent's end of the relay, wired as agent-bridge/relay/agent-relay.ts wires it: its
  * own connection to the relay namespace proved with a fresh signed challenge, an
- * ephemeral key, the transcript signed with the enrolled key, and frames acknowledged
- * both ways. AgentRelay itself cannot be used here: it hands its endpoint only to the
+ * ephemeral key, the transcript signed with the enrolled key, and frames reported as
+ * taken both ways. AgentRelay itself cannot be used here: it hands its endpoint only to the
  * session it serves (log lines, pictures), so nothing outside can push raw bytes on it.
  * The bench's bytes go on the picture channel, the relay's bulk binary channel.
  */
@@ -205,12 +205,10 @@ async function joinAsAgent(
   consoleKey: string,
 ): Promise<{ sink: Sink; close(): void }> {
   const challenge = await challengeFor(t, key.agentId);
-  const socket = await openSocket(`${t.server.url}${RELAY_NAMESPACE}`, {
-    auth: {
-      agentId: key.agentId,
-      challenge,
-      signature: signText(key.privateKey, proofPayload(key.agentId, challenge)),
-    },
+  const socket = await connectRelay(`${t.server.url}${RELAY_NAMESPACE}`, {
+    agentId: key.agentId,
+    challenge,
+    signature: signText(key.privateKey, proofPayload(key.agentId, challenge)),
   });
   let failure: Error | null = null;
 
@@ -220,15 +218,16 @@ async function joinAsAgent(
     const keys = await deriveRelayKeys('agent', own, consoleKey, transcript);
     const endpoint = new RelayEndpoint({
       keys,
-      emit: (frame) => emitFrame(socket, frame),
+      emit: (frame) => void socket.emit(RELAY_FRAME_EVENT, frame),
+      took: (count) => void socket.emit(RELAY_TOOK_EVENT, count),
       deliver: () => undefined,
       failed: (error) => (failure = new Error(`the relay failed: ${error.message}`)),
     });
-    socket.on(RELAY_FRAME_EVENT, (data: unknown, ack?: (reply: RelayAck) => void) => {
+    socket.on(RELAY_FRAME_EVENT, (data: unknown) => {
       const bytes = asBytes(data);
       if (bytes) endpoint.receive(bytes);
-      ack?.({ ok: true });
     });
+    socket.on(RELAY_TOOK_EVENT, (count: unknown) => endpoint.acknowledged(count));
 
     const reply = RelayAck.parse(
       await socket.timeout(STEP_MS).emitWithAck(MESSAGE_EVENT, {
@@ -259,13 +258,20 @@ async function joinAsAgent(
   }
 }
 
-/** One sealed frame on the wire; resolves once the console took it (the server's ack). */
-async function emitFrame(socket: Socket, frame: Uint8Array): Promise<void> {
-  const raw: unknown = await socket
-    .timeout(ACK_TIMEOUT_MS)
-    .emitWithAck(RELAY_FRAME_EVENT, frame)
-    .catch(() => ({ ok: false, message: 'the relay stopped answering' }));
-  const ack = RelayAck.safeParse(raw);
-  if (!ack.success) throw new Error('the relay answered a frame oddly');
-  if (!ack.data.ok) throw new Error(ack.data.message);
+/** Connects to the relay's own socket.io server (RELAY_PATH) as the agent does. */
+function connectRelay(url: string, auth: Record<string, string>): Promise<Socket> {
+  const socket = io(url, {
+    path: RELAY_PATH,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(new Error(`the relay refused the agent: ${error.message}`));
+    });
+  });
 }

@@ -37,11 +37,14 @@ import {
  *
  * TETHER_DIST names an already built console to use; otherwise the bench builds one into
  * a temporary folder. TETHER_BENCH_RUNS sets the sessions timed per rung (default 5),
- * TETHER_BENCH_ROUNDS the transfers per throughput rung (default 3).
+ * TETHER_BENCH_ROUNDS the transfers per throughput rung (default 3). TETHER_BENCH_ONLY
+ * runs one part while iterating on it: `throughput` or `setup` (default both); a partial
+ * run prints only its own table.
  */
 const SETUP_RUNS = Number(process.env.TETHER_BENCH_RUNS ?? 5);
 /** Transfers per throughput rung; the table shows their median. */
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
+const ONLY = readOnly(process.env.TETHER_BENCH_ONLY);
 const MIB = TRANSFER_BYTES / 2 ** 20;
 
 /**
@@ -67,22 +70,21 @@ async function main(): Promise<void> {
   try {
     say('building the bench page and the console…');
     await buildPage(join(scratch, 'page'));
-    process.env.TETHER_DIST ??= buildConsole(join(scratch, 'console'));
+    // Only the setup rungs run the console.
+    if (ONLY !== 'throughput') process.env.TETHER_DIST ??= buildConsole(join(scratch, 'console'));
     server = await startPageServer(join(scratch, 'page'));
     if (findTurnserver()) coturn = await startCoturn();
     else say('warning: coturn is not installed (turnserver not found); TURN rungs are skipped');
     browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
 
-    const throughput = await runThroughput(browser, server, coturn);
-    const setup = await runSetup(browser, coturn);
+    const throughput = ONLY === 'setup' ? [] : await runThroughput(browser, server, coturn);
+    const setup = ONLY === 'throughput' ? [] : await runSetup(browser, coturn);
 
     process.stdout.write(
       [
         '',
-        throughputTable(throughput, MIB),
-        '',
-        setupTable(setup),
-        '',
+        ...(ONLY === 'setup' ? [] : [throughputTable(throughput, MIB), '']),
+        ...(ONLY === 'throughput' ? [] : [setupTable(setup), '']),
         ...(UNMEASURED.length > 0 ? [unmeasuredLines(UNMEASURED), ''] : []),
       ].join('\n'),
     );
@@ -163,6 +165,14 @@ function buildConsole(outDir: string): string {
   if (result.status !== 0) throw new Error('the console did not build (vite build failed)');
 
   return outDir;
+}
+
+/** TETHER_BENCH_ONLY, checked: a misspelt part fails the run instead of running both. */
+function readOnly(value: string | undefined): 'throughput' | 'setup' | null {
+  const part = value?.trim() ?? '';
+  if (part === '') return null;
+  if (part === 'throughput' || part === 'setup') return part;
+  throw new Error(`TETHER_BENCH_ONLY must be "throughput" or "setup", not "${part}".`);
 }
 
 function say(line: string): void {

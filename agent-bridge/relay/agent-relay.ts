@@ -9,6 +9,8 @@ import { RelayEndpoint } from '../../shared/relay/endpoint.ts';
 import {
   RELAY_FRAME_EVENT,
   RELAY_NAMESPACE,
+  RELAY_PATH,
+  RELAY_TOOK_EVENT,
   RelayAck,
   RelayServerToClient,
 } from '../../shared/relay/protocol.ts';
@@ -31,8 +33,6 @@ export interface AgentRelayOptions extends Omit<RelaySessionOptions, 'pipe'> {
     /** The relay could not start or broke; `detail` is in words. */
     failed(detail: string): void;
   };
-  /** Frames wait this long for the server's acknowledgement. */
-  ackTimeoutMs?: number;
 }
 
 /**
@@ -54,6 +54,7 @@ export class AgentRelay {
     this.#log = options.log.child({ sessionId: options.sessionId });
     this.#granted = [...options.granted];
     this.#socket = io(`${options.serverUrl}${RELAY_NAMESPACE}`, {
+      path: RELAY_PATH,
       autoConnect: false,
       reconnection: false,
       transports: ['websocket'],
@@ -67,11 +68,11 @@ export class AgentRelay {
     this.#socket.on('connect_error', (error) => this.#fail(`relay refused: ${error.message}`));
     this.#socket.on('disconnect', () => this.#fail('the relay connection closed'));
     this.#socket.on(MESSAGE_EVENT, (raw: unknown) => this.#onMessage(raw));
-    this.#socket.on(RELAY_FRAME_EVENT, (data: unknown, ack?: unknown) => {
+    this.#socket.on(RELAY_FRAME_EVENT, (data: unknown) => {
       const bytes = asBytes(data);
       if (bytes) this.#endpoint?.receive(bytes);
-      if (typeof ack === 'function') (ack as (reply: RelayAck) => void)({ ok: true });
     });
+    this.#socket.on(RELAY_TOOK_EVENT, (count: unknown) => this.#endpoint?.acknowledged(count));
     this.#socket.connect();
   }
 
@@ -112,7 +113,8 @@ export class AgentRelay {
       const keys = await deriveRelayKeys('agent', own, consoleKey, transcript);
       const endpoint = new RelayEndpoint({
         keys,
-        emit: (frame) => this.#emit(frame),
+        emit: (frame) => void this.#socket.emit(RELAY_FRAME_EVENT, frame),
+        took: (count) => void this.#socket.emit(RELAY_TOOK_EVENT, count),
         deliver: (channel, message) => this.#session?.deliver(channel, message),
         failed: (error) => this.#fail(error.message),
       });
@@ -140,16 +142,6 @@ export class AgentRelay {
     } catch (error) {
       this.#fail(`the relay could not start: ${describeError(error)}`);
     }
-  }
-
-  async #emit(frame: Uint8Array): Promise<void> {
-    const raw: unknown = await this.#socket
-      .timeout(this.#options.ackTimeoutMs ?? 15_000)
-      .emitWithAck(RELAY_FRAME_EVENT, frame)
-      .catch(() => ({ ok: false, code: 'internal', message: 'The relay stopped answering.' }));
-    const ack = RelayAck.safeParse(raw);
-    if (!ack.success) throw new TetherError('bad_request', 'The relay answered a frame oddly.');
-    if (!ack.data.ok) throw new TetherError(ack.data.code, ack.data.message);
   }
 
   #onMessage(raw: unknown): void {

@@ -1,11 +1,12 @@
 import type { Socket } from 'socket.io';
-import { TetherError, type ErrorBody } from '../../shared/errors.ts';
+import { TetherError } from '../../shared/errors.ts';
 import { asBytes } from '../../shared/relay/bytes.ts';
 import {
+  isTookCount,
   MAX_RELAY_FRAME_BYTES,
   RELAY_FRAME_EVENT,
+  RELAY_TOOK_EVENT,
   RELAY_WINDOW,
-  type RelayAck,
   type RelayRequest,
   type RelayServerToClient,
 } from '../../shared/relay/protocol.ts';
@@ -27,7 +28,7 @@ export interface RelayForwarderDeps {
   audit: AuditLedger;
   /** Tells the agent, on its `/agent` connection, that a console asks for the relay. */
   toAgent(agentId: string, message: RelayRequest): void;
-  /** Waits this long for the other end to take a frame; default 10 s. */
+  /** Waits this long for the other end to take frames sent to it; default 10 s. */
   ackTimeoutMs?: number;
   tap?: RelayTap;
   log: Logger;
@@ -42,7 +43,10 @@ interface RelayPair {
   technicianId: string;
   console: Socket;
   agent: Socket | null;
+  /** Frames each side sent that the other has not yet said it took. */
   inFlight: Record<RelaySide, number>;
+  /** Running while a side has frames in flight; reset whenever the other end takes some. */
+  stalled: Record<RelaySide, ReturnType<typeof setTimeout> | undefined>;
   bytes: Record<RelaySide, number>;
   frames: Record<RelaySide, number>;
   joinedAt: number | null;
@@ -52,8 +56,9 @@ interface RelayPair {
  * The server's part of the relay: binds one console socket and one agent socket to a
  * session and forwards the frames between them unread. Only the session's technician
  * and its agent may join, only while the session is approved up to active. Each frame
- * is bounded in size and acknowledged only once the other end took it, so at most a
- * window of frames per direction sits in this process. The relay's start and end are
+ * is bounded in size and counts against its sender until the other end says it took it
+ * (`took`, passed on to the sender), so at most a window of frames per direction sits
+ * in this process; a receiver that stops taking them ends the relay. The relay's start and end are
  * audited with byte counts; the log sees sizes, never content.
  *
  * Pairs live in this node's memory, like the broker's sessions: several nodes need the
@@ -92,6 +97,7 @@ export class RelayForwarder {
       console: socket,
       agent: null,
       inFlight: { console: 0, agent: 0 },
+      stalled: { console: undefined, agent: undefined },
       bytes: { console: 0, agent: 0 },
       frames: { console: 0, agent: 0 },
       joinedAt: null,
@@ -136,22 +142,25 @@ export class RelayForwarder {
   }
 
   /** One frame from either end: checked, counted and passed on unread. */
-  frame(socket: Socket, data: unknown, ack: ((reply: RelayAck) => void) | undefined): void {
-    const reply = ack ?? (() => undefined);
+  frame(socket: Socket, data: unknown): void {
     const pair = this.#bySocket.get(socket.id);
-    if (!pair) return reply(refusal('invalid_state', 'No relay is open on this connection.'));
+    if (!pair) {
+      this.#log.warn({ socket: socket.id }, 'relay frame on a connection with no relay');
+      return;
+    }
 
     const from: RelaySide = pair.console === socket ? 'console' : 'agent';
     const to = from === 'console' ? pair.agent : pair.console;
     const bytes = asBytes(data);
-    if (!to) return reply(refusal('invalid_state', 'The other end has not joined the relay yet.'));
+    if (!to) {
+      this.#close(pair.sessionId, `The ${from} sent a relay frame before the relay was open.`);
+      return;
+    }
     if (!bytes || bytes.length > MAX_RELAY_FRAME_BYTES) {
-      reply(refusal('message_too_large', 'A relay frame was not binary or was too large.'));
       this.#close(pair.sessionId, `The ${from} sent a relay frame that was not allowed.`);
       return;
     }
     if (pair.inFlight[from] >= MAX_IN_FLIGHT) {
-      reply(refusal('rate_limited', 'Too many relay frames were waiting.'));
       this.#close(pair.sessionId, `The ${from} sent faster than the relay allows.`);
       return;
     }
@@ -159,18 +168,40 @@ export class RelayForwarder {
     pair.inFlight[from] += 1;
     pair.bytes[from] += bytes.length;
     pair.frames[from] += 1;
+    pair.stalled[from] ??= this.#watch(pair);
     this.#deps.tap?.({ sessionId: pair.sessionId, from, bytes });
     this.#log.trace({ sessionId: pair.sessionId, from, size: bytes.length }, 'relay frame');
-    to.timeout(this.#deps.ackTimeoutMs ?? 10_000).emit(
-      RELAY_FRAME_EVENT,
-      bytes,
-      (error: unknown) => {
-        pair.inFlight[from] -= 1;
-        if (!error) return reply({ ok: true });
+    to.emit(RELAY_FRAME_EVENT, bytes);
+  }
 
-        reply(refusal('internal', 'The other end of the relay did not take a frame in time.'));
-        this.#close(pair.sessionId, 'The other end of the relay stopped answering.');
-      },
+  /**
+   * One end took `count` more of the frames sent to it: they no longer count against
+   * their sender, who is told so. A count that is not one, or more frames than are in
+   * flight, ends the relay.
+   */
+  took(socket: Socket, count: unknown): void {
+    const pair = this.#bySocket.get(socket.id);
+    if (!pair) return;
+
+    const taker: RelaySide = pair.console === socket ? 'console' : 'agent';
+    const sender: RelaySide = taker === 'console' ? 'agent' : 'console';
+    const to = sender === 'console' ? pair.console : pair.agent;
+    if (!to || !isTookCount(count) || count > pair.inFlight[sender]) {
+      this.#close(pair.sessionId, `The ${taker} acknowledged relay frames it was never sent.`);
+      return;
+    }
+
+    pair.inFlight[sender] -= count;
+    clearTimeout(pair.stalled[sender]);
+    pair.stalled[sender] = pair.inFlight[sender] > 0 ? this.#watch(pair) : undefined;
+    to.emit(RELAY_TOOK_EVENT, count);
+  }
+
+  /** Ends the relay if frames in flight are not taken in time. */
+  #watch(pair: RelayPair): ReturnType<typeof setTimeout> {
+    return setTimeout(
+      () => this.#close(pair.sessionId, 'The other end of the relay stopped answering.'),
+      this.#deps.ackTimeoutMs ?? 10_000,
     );
   }
 
@@ -188,6 +219,8 @@ export class RelayForwarder {
     if (!pair) return;
 
     this.#pairs.delete(sessionId);
+    clearTimeout(pair.stalled.console);
+    clearTimeout(pair.stalled.agent);
     for (const socket of [pair.console, pair.agent]) {
       if (!socket) continue;
       this.#bySocket.delete(socket.id);
@@ -210,8 +243,4 @@ export class RelayForwarder {
 
 function send(socket: Socket, message: RelayServerToClient): void {
   socket.emit(MESSAGE_EVENT, message);
-}
-
-function refusal(code: ErrorBody['code'], message: string): RelayAck {
-  return { ok: false, code, message };
 }

@@ -1,8 +1,8 @@
 import type { ExtendedError, Namespace, Socket } from 'socket.io';
 import {
   RELAY_FRAME_EVENT,
+  RELAY_TOOK_EVENT,
   RelayClientToServer,
-  type RelayAck,
 } from '../../shared/relay/protocol.ts';
 import { TetherError } from '../../shared/errors.ts';
 import { agentProof, type AgentSocketData } from '../agents/agent-proof.ts';
@@ -55,13 +55,8 @@ export function setUpRelayNamespace(
   nsp.on('connection', (socket: Socket) => {
     const { user, agent } = socket.data as RelaySocketData;
     socket.on('disconnect', () => forwarder.socketClosed(socket));
-    socket.on(RELAY_FRAME_EVENT, (data: unknown, ack?: unknown) =>
-      forwarder.frame(
-        socket,
-        data,
-        typeof ack === 'function' ? (ack as (r: RelayAck) => void) : undefined,
-      ),
-    );
+    socket.on(RELAY_FRAME_EVENT, (data: unknown) => forwarder.frame(socket, data));
+    socket.on(RELAY_TOOK_EVENT, (count: unknown) => forwarder.took(socket, count));
 
     onMessages(socket, {
       schema: RelayClientToServer,

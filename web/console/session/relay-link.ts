@@ -19,7 +19,8 @@ import {
   RELAY_CHANNELS,
   RELAY_FRAME_EVENT,
   RELAY_NAMESPACE,
-  RelayAck,
+  RELAY_PATH,
+  RELAY_TOOK_EVENT,
   RelayOpenAck,
   RelayServerToClient,
   type RelayChannel,
@@ -35,7 +36,6 @@ const log = createLogger('relay');
 const PING_INTERVAL_MS = 2_000;
 /** No pong for this long means the path is gone, whatever the socket says. */
 const SILENCE_LIMIT_MS = 10_000;
-const ACK_TIMEOUT_MS = 15_000;
 const OPEN_TIMEOUT_MS = 10_000;
 
 /**
@@ -66,6 +66,7 @@ export class RelayLink implements PathLink {
     this.#sessionId = sessionId;
     this.#events = events;
     this.#socket = io(RELAY_NAMESPACE, {
+      path: RELAY_PATH,
       withCredentials: true,
       transports: ['websocket'],
       reconnection: false,
@@ -76,14 +77,14 @@ export class RelayLink implements PathLink {
     );
     this.#socket.on('disconnect', () => this.#lose('The relay connection closed.'));
     this.#socket.on(MESSAGE_EVENT, (raw: unknown) => void this.#onMessage(raw));
-    this.#socket.on(RELAY_FRAME_EVENT, (data: unknown, ack?: unknown) => {
+    this.#socket.on(RELAY_FRAME_EVENT, (data: unknown) => {
       const bytes = asBytes(data);
       if (bytes) {
         this.#bytesIn += bytes.length;
         this.#endpoint?.receive(bytes);
       }
-      if (typeof ack === 'function') (ack as (reply: RelayAck) => void)({ ok: true });
     });
+    this.#socket.on(RELAY_TOOK_EVENT, (count: unknown) => this.#endpoint?.acknowledged(count));
     this.#openTimer = setTimeout(
       () => this.#lose('The facility agent did not join the relay in time.'),
       OPEN_TIMEOUT_MS,
@@ -174,7 +175,8 @@ export class RelayLink implements PathLink {
 
       this.#endpoint = new RelayEndpoint({
         keys,
-        emit: (frame) => this.#emit(frame),
+        emit: (frame) => void this.#socket.emit(RELAY_FRAME_EVENT, frame),
+        took: (count) => void this.#socket.emit(RELAY_TOOK_EVENT, count),
         deliver: (channel, bytes) => this.#deliver(channel, bytes),
         failed: (error) => this.#lose(error.message),
       });
@@ -192,16 +194,6 @@ export class RelayLink implements PathLink {
     this.#ping();
     this.#timers.push(setInterval(() => this.#ping(), PING_INTERVAL_MS));
     this.#timers.push(setInterval(() => this.#reportRate(), 2_000));
-  }
-
-  async #emit(frame: Uint8Array): Promise<void> {
-    const raw: unknown = await this.#socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck(RELAY_FRAME_EVENT, frame)
-      .catch(() => ({ ok: false, code: 'internal', message: 'The relay stopped answering.' }));
-    const ack = RelayAck.safeParse(raw);
-    if (!ack.success) throw new TetherError('bad_request', 'The relay answered a frame oddly.');
-    if (!ack.data.ok) throw new TetherError(ack.data.code, ack.data.message);
   }
 
   #deliver(channel: RelayChannel, bytes: Uint8Array): void {
