@@ -21,6 +21,7 @@ import { DeviceSimulator } from './devices/simulator.ts';
 import { renewEnrolment, type Enrolment } from './enrolment.ts';
 import { FacilityLedger } from './audit/ledger.ts';
 import { FacilityAuditRecorder } from './audit/recorder.ts';
+import { LedgerTail } from './audit/tail.ts';
 import type { Identity } from './identity.ts';
 import { ReleaseKeyPin } from './software/release-pin.ts';
 import { ServerLink } from './link.ts';
@@ -138,6 +139,7 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
       updates: () => software.updates(),
       access: access.view(),
       startedByCode: (sessionId) => flow.startedByCode(sessionId),
+      startedUnattended: (sessionId) => flow.startedUnattended(sessionId),
     });
   const banner =
     policy.screenBanner && process.env.DISPLAY
@@ -148,6 +150,11 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
     staticDir: config.staticDir,
     log: subsystem(log, 'consent-page'),
     state: consentState,
+    record: new LedgerTail({
+      file: ledger.file,
+      agentKey: identity.publicKeyBase64,
+      log: subsystem(log, 'audit'),
+    }),
     actions: {
       // A running session's request is for more capabilities; any other, for the session.
       approve: (sessionId, granted) =>
@@ -213,6 +220,9 @@ export async function startAgent(parts: AgentParts): Promise<RunningAgent> {
   });
   link.on('message', (message) => {
     if (message.type === 'service.ack') reporter.acknowledged(message.seq);
+    // The access password exchange, and its end when the server ends the session first.
+    if (message.type === 'unattended.finish') flow.finishUnattended(message.sessionId, message.ke3);
+    if (message.type === 'session.ended') flow.forgetUnattended(message.sessionId);
   });
   link.once('refused', () => void enrolAgainOnce(config, identity, pin, log));
   link.on('state', (state) => {

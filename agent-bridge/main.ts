@@ -1,3 +1,4 @@
+import { runAccessPasswordCommand } from './access/unattended-command.ts';
 import { startAgent } from './agent.ts';
 import { loadConfig } from './config.ts';
 import { ensureEnrolled } from './enrolment.ts';
@@ -15,6 +16,9 @@ import { loadPolicy } from './policy.ts';
  *
  * `npm run agent -- redact` instead filters stdin to stdout with the PHI filter and the
  * local policy, then exits 0; it connects to nothing.
+ *
+ * `npm run agent -- access-password [--clear]` sets (or removes) the access password for
+ * unattended access, keeping only its verifier in the data folder; it connects to nothing.
  */
 let log: Logger | undefined;
 
@@ -68,7 +72,15 @@ async function redact(): Promise<void> {
   process.exit(0);
 }
 
-(process.argv[2] === 'redact' ? redact() : main()).catch((error: unknown) => {
+async function accessPassword(): Promise<void> {
+  await runAccessPasswordCommand(process.argv.slice(3));
+  process.exit(0);
+}
+
+const COMMANDS: Record<string, () => Promise<void>> = { redact, 'access-password': accessPassword };
+const command = COMMANDS[process.argv[2] ?? ''] ?? main;
+
+command().catch((error: unknown) => {
   if (error instanceof UserError) {
     process.stderr.write(`agent-bridge: ${error.message}\n`);
     process.exit(2);

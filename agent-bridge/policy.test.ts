@@ -40,7 +40,17 @@ describe('loadPolicy', () => {
       screenBanner: true,
       phi: { extraPatterns: [], keepPatterns: [], internalHosts: [] },
       network: { hostCandidates: 'none' },
-      access: { attended: true, oneTimeCodes: { enabled: true, validMinutes: 10 } },
+      access: {
+        attended: true,
+        oneTimeCodes: { enabled: true, validMinutes: 10 },
+        unattended: {
+          enabled: false,
+          technicians: [],
+          organisations: [],
+          windows: [],
+          capabilities: ['logs.read'],
+        },
+      },
     });
     expect(written).toContain('\n  "consentTimeoutSeconds": 60,\n');
   });
@@ -114,8 +124,60 @@ describe('loadPolicy', () => {
     );
 
     expect(() => loadPolicy(file)).toThrow(
-      /access: attended is false and oneTimeCodes.enabled is false, so no session could ever start/,
+      /access: attended, oneTimeCodes.enabled and unattended.enabled are all false, so no session could ever start/,
     );
+  });
+
+  it('reads unattended access, off by default, and lets it be the only way in', () => {
+    expect(DEFAULT_POLICY.access.unattended.enabled).toBe(false);
+    const policy = loadPolicy(
+      tempFile(
+        JSON.stringify({
+          access: {
+            attended: false,
+            oneTimeCodes: { enabled: false },
+            unattended: {
+              enabled: true,
+              organisations: ['Service Co'],
+              windows: [{ days: ['sat', 'sun'], from: '22:00', to: '04:00' }],
+              timeZone: 'Europe/Berlin',
+            },
+          },
+        }),
+      ),
+    );
+
+    expect(policy.access.unattended).toEqual({
+      enabled: true,
+      technicians: [],
+      organisations: ['Service Co'],
+      windows: [{ days: ['sat', 'sun'], from: '22:00', to: '04:00' }],
+      timeZone: 'Europe/Berlin',
+      capabilities: ['logs.read'],
+    });
+  });
+
+  it('refuses unattended settings that cannot be meant, naming the setting', () => {
+    const unattended = (settings: object) =>
+      tempFile(JSON.stringify({ access: { unattended: { enabled: true, ...settings } } }));
+
+    expect(() => loadPolicy(unattended({ timeZone: 'Mars/Olympus' }))).toThrow(
+      /access.unattended.timeZone: expected a time zone name such as Europe\/Berlin/,
+    );
+    expect(() =>
+      loadPolicy(unattended({ windows: [{ days: ['mon'], from: '25:00', to: '02:00' }] })),
+    ).toThrow(/access.unattended.windows.0.from: expected a time of day such as 22:00/);
+    expect(() =>
+      loadPolicy(unattended({ windows: [{ days: ['mon'], from: '02:00', to: '02:00' }] })),
+    ).toThrow(/from and to are the same time/);
+    expect(() =>
+      loadPolicy(unattended({ windows: [{ days: ['monday'], from: '01:00', to: '02:00' }] })),
+    ).toThrow(/access.unattended.windows.0.days.0/);
+    expect(() => loadPolicy(unattended({ capabilities: ['terminal'] }))).toThrow(
+      /access: unattended.capabilities lists terminal, which allowedCapabilities does not allow/,
+    );
+    const spelt = tempFile('{ "access": { "unattended": { "technician": ["tess"] } } }');
+    expect(() => loadPolicy(spelt)).toThrow(/Unrecognized key: "technician"/);
   });
 
   it('refuses a file name that does not say how to read it', () => {
@@ -143,7 +205,10 @@ describe('loadPolicy with YAML', () => {
       consentTimeoutSeconds: 30,
       allowedCapabilities: ['logs.read'],
       grantedByDefault: ['logs.read'],
-      access: { attended: true, oneTimeCodes: { enabled: true, validMinutes: 5 } },
+      access: {
+        ...DEFAULT_POLICY.access,
+        oneTimeCodes: { enabled: true, validMinutes: 5 },
+      },
     });
     expect(loadPolicy(tempFile('# nothing set yet\n', 'policy.yml'))).toEqual(DEFAULT_POLICY);
   });

@@ -4,6 +4,7 @@ import { LineCounter, isNode, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { Capability } from '../shared/capabilities.ts';
 import { AccessSettings, accessProblem } from './access/settings.ts';
+import { unattendedProblem } from './access/unattended-settings.ts';
 import { describeError, UserError } from './errors.ts';
 import { PhiSettings } from './phi/settings.ts';
 
@@ -55,7 +56,10 @@ export const Policy = z
     network: z
       .strictObject({ hostCandidates: z.enum(['none', 'lan']).default('none') })
       .prefault({}),
-    /** How a session may start: staff approving each request, or a one-time code. */
+    /**
+     * How a session may start: staff approving each request, a one-time code, or
+     * unattended with the access password.
+     */
     access: AccessSettings.prefault({}),
   })
   .transform((policy) => ({
@@ -123,7 +127,9 @@ export function parsePolicy(value: unknown, where: string, lineOf?: LineOf): Pol
         'which allowedCapabilities does not allow.',
     );
   }
-  const access = accessProblem(policy.access);
+  const access =
+    accessProblem(policy.access) ??
+    unattendedProblem(policy.access.unattended, policy.allowedCapabilities);
   if (access) throw new UserError(`TETHER_POLICY ${where}: access: ${access}.`);
 
   return policy;

@@ -14,6 +14,8 @@ import { AgentRegistry } from './agents/registry.ts';
 import { serverProofPayload } from '../shared/identity.ts';
 import { AuditCheckpoints } from './audit/checkpoints.ts';
 import { AuditLedger } from './audit/ledger.ts';
+import { AuditQuery } from './audit/query.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { AccountAdmin } from './administration/accounts.ts';
 import { AgentAdmin } from './administration/agents.ts';
 import { adminRoutes } from './administration/routes.ts';
@@ -55,7 +57,7 @@ import { loadReleaseKey } from './software/release-key.ts';
 import { DEFAULT_MAX_PACKAGE_BYTES, softwareRoutes } from './software/routes.ts';
 import { setUpAgentNamespace } from './sockets/agent-namespace.ts';
 import { setUpConsoleNamespace } from './sockets/console-namespace.ts';
-import { createIo } from './sockets/io.ts';
+import { createIo, createRelayIo } from './sockets/io.ts';
 import { agentRoom, userRoom, webSessionRoom } from './sockets/rooms.ts';
 import { openDatabase } from './storage/database.ts';
 import { TaskTracker } from './task-tracker.ts';
@@ -256,6 +258,14 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     log: log('fleet'),
   });
   api.mount(fleetRoutes({ fleet, webSessions, log: log('fleet') }));
+  api.mount(
+    auditRoutes({
+      ledger: audit,
+      query: new AuditQuery(db),
+      serverKey: releaseKey.publicKeyBase64,
+      log: log('audit'),
+    }),
+  );
   const staticDir = opts.staticDir ?? resolve(import.meta.dirname, '..', 'dist');
   const files = staticFiles(staticDir, log('http'));
 
@@ -270,6 +280,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     }),
   );
   const io = createIo(http, log('sockets'));
+  const relayIo = createRelayIo(http, log('sockets'));
   const consoles = io.of('/console');
   const agentSockets = io.of('/agent');
 
@@ -300,7 +311,7 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     tap: opts.relayTap,
     log: log('relay'),
   });
-  setUpRelayNamespace(io.of(RELAY_NAMESPACE), {
+  setUpRelayNamespace(relayIo.of(RELAY_NAMESPACE), {
     webSessions,
     challenges,
     agents,
@@ -357,7 +368,8 @@ export async function startSignaling(opts: SignalingOptions): Promise<SignalingS
     clearInterval(purge);
     presence.close();
     await broker.endAll('failed', 'the server is shutting down');
-    await io.close();
+    // Together: each waits for the HTTP server to close, which waits for the other's sockets.
+    await Promise.all([relayIo.close(), io.close()]);
     http.closeAllConnections();
     await tasks.settle();
     await broker.drain();

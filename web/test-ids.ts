@@ -56,4 +56,10 @@ export const TEST_IDS = {
   adminAgentRow: 'admin-agent-row',
   adminNewPassword: 'admin-new-password',
   adminToken: 'admin-token',
+  consentRecordCheck: 'consent-record-check',
+  consentRecordEvent: 'consent-record-event',
+  auditChain: 'audit-chain',
+  auditRow: 'audit-row',
+  auditCount: 'audit-count',
+  consentUnattended: 'consent-unattended',
 } as const;

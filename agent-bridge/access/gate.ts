@@ -1,10 +1,12 @@
 import type { Capability } from '../../shared/capabilities.ts';
+import type { Person } from '../../shared/protocol/common.ts';
 import { TetherError } from '../../shared/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Policy } from '../policy.ts';
 import type { CreatedCode, OneTimeCodes } from './codes.ts';
 import type { RemoteAccessSwitch } from './remote-access.ts';
 import type { WrongCodeSlowdown } from './slowdown.ts';
+import type { UnattendedAccess } from './unattended.ts';
 import {
   beyondPolicyWords,
   CODE_REFUSALS,
@@ -22,13 +24,17 @@ export type Admission =
   /** Put to staff on the consent page, who may grant any part of it. */
   | { kind: 'ask_staff' }
   /** Approved at once by a one-time code staff made, with `granted`. */
-  | { kind: 'code'; granted: Capability[] };
+  | { kind: 'code'; granted: Capability[] }
+  /** Policy lets this technician in unattended now: the access password decides. */
+  | { kind: 'unattended'; granted: Capability[] };
 
 export interface AccessGateOptions {
   policy: Policy;
   remoteAccess: RemoteAccessSwitch;
   codes: OneTimeCodes;
   slowdown: WrongCodeSlowdown;
+  /** Who may come in unattended, when, and the access password's proof. */
+  unattended: UnattendedAccess;
   log: Logger;
 }
 
@@ -36,13 +42,19 @@ export interface AccessGateOptions {
  * Decides, for each request, whether a session may start and how, in this order: the
  * Remote access switch; local policy (a request for anything it does not allow is
  * refused whole, never narrowed silently); then a one-time code if the request carries
- * one, or staff's approval if the policy allows attended sessions.
+ * one, or staff's approval if the policy allows attended sessions. An unattended request
+ * passes the same switch and policy, then the unattended section of the policy.
  */
 export class AccessGate {
   readonly #options: AccessGateOptions;
 
   constructor(options: AccessGateOptions) {
     this.#options = options;
+  }
+
+  /** Unattended access, whose password exchange the consent flow runs. */
+  get unattended(): UnattendedAccess {
+    return this.#options.unattended;
   }
 
   /** Why the agent refuses a session or capability request, or null when it may go on. */
@@ -62,6 +74,18 @@ export class AccessGate {
     if (!access.attended) return { kind: 'refuse', detail: CODE_REQUIRED };
 
     return { kind: 'ask_staff' };
+  }
+
+  /**
+   * Decides whether `technician` may try the access password for `requested`: the
+   * switch and policy as for any request, then who, what and when for unattended access.
+   */
+  admitUnattended(requested: readonly Capability[], technician: Person): Admission {
+    const refused =
+      this.refusal(requested) ?? this.#options.unattended.refusal(technician, requested);
+    if (refused) return { kind: 'refuse', detail: refused };
+
+    return { kind: 'unattended', granted: [...requested] };
   }
 
   /** Staff make a one-time code for `capabilities`; refused in words when it cannot be. */

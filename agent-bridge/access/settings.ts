@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UnattendedSettings } from './unattended-settings.ts';
 
 /**
  * The `access` section of the local policy: the ways a session may start at this
@@ -19,9 +20,11 @@ export const AccessSettings = z.strictObject({
       validMinutes: z.number().int().min(1).max(60).default(10),
     })
     .prefault({}),
-  // Unattended access (a verifier the agent keeps, perhaps within a maintenance window)
-  // belongs here as a third way. Until it exists, a policy that names it is refused as an
-  // unknown setting rather than read as allowed.
+  /**
+   * Nobody at the facility: a named technician proves the access password facility IT
+   * set on this computer, perhaps only within maintenance windows (unattended-settings.ts).
+   */
+  unattended: UnattendedSettings.prefault({}),
 });
 export type AccessSettings = z.infer<typeof AccessSettings>;
 
@@ -30,10 +33,12 @@ export type AccessSettings = z.infer<typeof AccessSettings>;
  * remote access for a while uses the consent page's switch instead.
  */
 export function accessProblem(settings: AccessSettings): string | null {
-  if (settings.attended || settings.oneTimeCodes.enabled) return null;
+  const { attended, oneTimeCodes, unattended } = settings;
+  if (attended || oneTimeCodes.enabled || unattended.enabled) return null;
 
   return (
-    'attended is false and oneTimeCodes.enabled is false, so no session could ever start; ' +
+    'attended, oneTimeCodes.enabled and unattended.enabled are all false, so no session ' +
+    'could ever start; ' +
     "to pause remote access, use the consent page's Remote access switch"
   );
 }

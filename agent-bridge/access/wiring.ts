@@ -5,6 +5,7 @@ import { OneTimeCodes } from './codes.ts';
 import { AccessGate } from './gate.ts';
 import { RemoteAccessSwitch } from './remote-access.ts';
 import { WrongCodeSlowdown } from './slowdown.ts';
+import { UnattendedAccess } from './unattended.ts';
 import { accessView } from './view.ts';
 
 /** The agent's access parts, made once and shared by the flows and the consent page. */
@@ -12,6 +13,8 @@ export interface Access {
   gate: AccessGate;
   codes: OneTimeCodes;
   remoteAccess: RemoteAccessSwitch;
+  /** Unattended access: policy's who and when, and the access password's proof. */
+  unattended: UnattendedAccess;
   /** What the consent page shows of them. */
   view(): AccessView;
   /** 'on' or 'off', as the server is told. */
@@ -25,14 +28,25 @@ export function startAccess(options: { policy: Policy; dataDir: string; log: Log
   const codes = new OneTimeCodes({ validMinutes: policy.access.oneTimeCodes.validMinutes });
   const slowdown = new WrongCodeSlowdown();
   const remoteAccess = new RemoteAccessSwitch({ dataDir, log });
-  const gate = new AccessGate({ policy, remoteAccess, codes, slowdown, log });
+  // Wrong passwords have their own count: a mistyped code does not slow down the other.
+  const unattended = new UnattendedAccess({
+    settings: policy.access.unattended,
+    dataDir,
+    slowdown: new WrongCodeSlowdown(),
+    log,
+  });
+  const gate = new AccessGate({ policy, remoteAccess, codes, slowdown, unattended, log });
 
   return {
     gate,
     codes,
     remoteAccess,
+    unattended,
     view: () => accessView({ policy, remoteAccess, codes, slowdown }),
     state: () => (remoteAccess.isOn ? 'on' : 'off'),
-    stop: () => codes.dispose(),
+    stop: () => {
+      codes.dispose();
+      unattended.dispose();
+    },
   };
 }

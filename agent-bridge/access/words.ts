@@ -68,6 +68,11 @@ export function waitWords(ms: number): string {
   return `Too many wrong one-time codes were entered for this agent. Try again in ${span}.`;
 }
 
+/** Capabilities as the object of a sentence: "reading device logs or remote control". */
+export function capabilityWords(capabilities: readonly Capability[]): string {
+  return list(capabilities);
+}
+
 function list(capabilities: readonly Capability[]): string {
   const words = capabilities.map((c) => AS_OBJECT[c]);
   if (words.length <= 1) return words.join('');

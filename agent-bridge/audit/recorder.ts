@@ -47,6 +47,7 @@ export class FacilityAuditRecorder {
         reason: message.reason,
         // Whether a code came with it; never the code.
         withCode: message.code !== undefined,
+        unattended: message.unattended !== undefined,
       },
     });
   }
@@ -55,7 +56,10 @@ export class FacilityAuditRecorder {
   outgoing(message: AgentToServer): void {
     switch (message.type) {
       case 'session.approve':
-        return this.#approved(message.sessionId, message.capabilities, message.oneTimeCode);
+        return this.#approved(message.sessionId, message.capabilities, {
+          byCode: message.oneTimeCode === true,
+          unattended: message.unattended === true,
+        });
       case 'session.deny':
         return this.#refused(message.sessionId, 'consent', message.reason, message.detail);
       case 'capability.grant':
@@ -103,11 +107,16 @@ export class FacilityAuditRecorder {
   }
 
   /** The receipt: who approved which capabilities for whom, until the session ends. */
-  #approved(sessionId: string, granted: Capability[], byCode: boolean | undefined): void {
+  #approved(
+    sessionId: string,
+    granted: Capability[],
+    how: { byCode: boolean; unattended: boolean },
+  ): void {
     const session = this.#registry.get(sessionId);
+    const actor = how.byCode ? 'one-time code' : how.unattended ? 'access password' : 'staff';
     this.#ledger.append({
-      actor: byCode ? 'one-time code' : 'staff',
-      role: 'staff',
+      actor,
+      role: how.unattended ? 'agent' : 'staff',
       action: 'consent.approved',
       sessionId,
       capability: granted,
@@ -115,7 +124,8 @@ export class FacilityAuditRecorder {
       detail: {
         for: session?.technician ?? null,
         until: 'the session ends',
-        ...(byCode ? { by: 'a one-time code staff made' } : {}),
+        ...(how.byCode ? { by: 'a one-time code staff made' } : {}),
+        ...(how.unattended ? { by: 'the access password facility IT set', unattended: true } : {}),
       },
     });
   }

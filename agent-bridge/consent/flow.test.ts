@@ -255,7 +255,7 @@ describe('ConsentFlow with the access gate', () => {
 
   it('asks for a code where policy allows no attended sessions, and refuses disabled codes', () => {
     const codesOnly = setUp({
-      access: { attended: false, oneTimeCodes: { enabled: true, validMinutes: 10 } },
+      access: { ...DEFAULT_POLICY.access, attended: false },
     });
     codesOnly.flow.request(request('s1', ['logs.read']));
     expect(codesOnly.sent.at(-1)).toMatchObject({
@@ -264,7 +264,10 @@ describe('ConsentFlow with the access gate', () => {
     });
 
     const noCodes = setUp({
-      access: { attended: true, oneTimeCodes: { enabled: false, validMinutes: 10 } },
+      access: {
+        ...DEFAULT_POLICY.access,
+        oneTimeCodes: { enabled: false, validMinutes: 10 },
+      },
     });
     noCodes.flow.request(request('s1', ['logs.read'], '123456789'));
     expect(noCodes.sent.at(-1)).toMatchObject({

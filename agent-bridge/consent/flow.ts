@@ -8,7 +8,13 @@ import type { Policy } from '../policy.ts';
 import type { LocalSession, SessionRegistry } from '../session/registry.ts';
 import { Deadlines } from './deadlines.ts';
 
+/** A request that carries both a one-time code and the access password exchange. */
+const ONE_WAY_IN = 'A request comes either with a one-time code or unattended, not both.';
+
 type SessionRequest = Extract<ServerToAgent, { type: 'session.request' }>;
+
+/** How a session was approved without anyone at the facility answering a prompt. */
+type ApprovedAtOnce = 'code' | 'unattended';
 
 export interface ConsentFlowOptions {
   registry: SessionRegistry;
@@ -23,7 +29,8 @@ export interface ConsentFlowOptions {
 /**
  * Decides session requests: the access gate first (the Remote access switch, local
  * policy, a one-time code), then facility staff on the consent page, with a deadline.
- * Nobody answering in `consentTimeoutSeconds` counts as a no.
+ * Nobody answering in `consentTimeoutSeconds` counts as a no. An unattended request
+ * instead runs the access password exchange and is approved or refused without staff.
  */
 export class ConsentFlow {
   readonly #registry: SessionRegistry;
@@ -34,6 +41,10 @@ export class ConsentFlow {
   readonly #deadlines = new Deadlines();
   /** Running sessions that a one-time code started, for the consent page to say so. */
   readonly #byCode = new Set<string>();
+  /** Running sessions that the access password started, with nobody asked. */
+  readonly #unattended = new Set<string>();
+  /** Unattended requests whose password exchange is under way, kept out of staff's view. */
+  readonly #exchanging = new Map<string, LocalSession>();
 
   constructor(options: ConsentFlowOptions) {
     this.#registry = options.registry;
@@ -45,6 +56,12 @@ export class ConsentFlow {
     this.#registry.on('ended', (session) => {
       this.#deadlines.clear(session.id);
       this.#byCode.delete(session.id);
+      this.#unattended.delete(session.id);
+    });
+    this.#access.unattended.on('expired', (sessionId, detail) => {
+      const session = this.#exchanging.get(sessionId);
+      this.#exchanging.delete(sessionId);
+      if (session) this.#refuse(session, detail);
     });
   }
 
@@ -54,23 +71,21 @@ export class ConsentFlow {
    */
   request(message: SessionRequest): void {
     const { sessionId } = message;
-    if (this.#registry.has(sessionId)) {
+    if (this.#registry.has(sessionId) || this.#exchanging.has(sessionId)) {
       this.#log.debug({ sessionId }, 'repeated session request ignored');
       return;
     }
 
     const requested = [...new Set(message.capabilities)];
-    const admission = this.#access.admit(requested, message.code);
     const session = this.#newSession(message, requested);
-    if (admission.kind === 'refuse') {
-      this.#registry.add(session);
-      this.#log.info({ sessionId, requested, detail: admission.detail }, 'session request refused');
-      this.#send({ type: 'session.deny', sessionId, reason: 'denied', detail: admission.detail });
-      this.#registry.end(sessionId, 'denied', admission.detail);
+    if (message.unattended) {
+      this.#requestUnattended(session, message.unattended.ke1, message.code !== undefined);
       return;
     }
-    if (admission.kind === 'code') {
-      this.#approveByCode(session, admission.granted);
+    const admission = this.#access.admit(requested, message.code);
+    if (admission.kind === 'refuse') return this.#refuse(session, admission.detail);
+    if (admission.kind !== 'ask_staff') {
+      this.#approveAtOnce(session, admission.granted, 'code');
       return;
     }
 
@@ -82,6 +97,29 @@ export class ConsentFlow {
       { sessionId, technician: message.technician.username, requested },
       'session awaiting consent',
     );
+  }
+
+  /**
+   * The technician's browser answered the agent's unattended challenge: approved at once
+   * with what unattended access grants, or refused in words (a wrong password).
+   */
+  finishUnattended(sessionId: string, ke3: string | undefined): void {
+    const session = this.#exchanging.get(sessionId);
+    if (!session) {
+      this.#log.debug({ sessionId }, 'answer to no unattended exchange ignored');
+      return;
+    }
+
+    this.#exchanging.delete(sessionId);
+    const result = this.#access.unattended.finish(sessionId, ke3);
+    if (!result.ok) return this.#refuse(session, result.detail);
+    this.#approveAtOnce(session, result.granted, 'unattended');
+  }
+
+  /** A session the server ended while its unattended exchange was under way. */
+  forgetUnattended(sessionId: string): void {
+    if (!this.#exchanging.delete(sessionId)) return;
+    this.#access.unattended.forget(sessionId);
   }
 
   /** Staff approved; `capabilities` must be a non-empty part of what may be granted. */
@@ -113,11 +151,18 @@ export class ConsentFlow {
     this.#log.info({ sessionId }, 'session denied by facility staff');
   }
 
-  /** Denies every request still waiting for staff, with `detail` as the reason. */
+  /**
+   * Denies every request still waiting for staff, and every unattended exchange under
+   * way, with `detail` as the reason.
+   */
   refuseAllPending(detail: string): void {
     for (const session of this.#registry.pending()) {
       this.#send({ type: 'session.deny', sessionId: session.id, reason: 'denied', detail });
       this.#registry.end(session.id, 'denied', detail);
+    }
+    for (const session of [...this.#exchanging.values()]) {
+      this.forgetUnattended(session.id);
+      this.#refuse(session, detail);
     }
   }
 
@@ -126,9 +171,57 @@ export class ConsentFlow {
     return this.#byCode.has(sessionId);
   }
 
+  /** Whether the access password started this running session, with nobody asked. */
+  startedUnattended(sessionId: string): boolean {
+    return this.#unattended.has(sessionId);
+  }
+
   /** Stops every deadline; pending sessions stay as they are. */
   dispose(): void {
     this.#deadlines.dispose();
+  }
+
+  /**
+   * An unattended request: policy decides whether this technician may try now, then the
+   * access password exchange runs with the technician's browser through the server. The
+   * session stays out of the registry (and off the consent page) until it is decided.
+   */
+  #requestUnattended(session: LocalSession, ke1: string, withCode: boolean): void {
+    const admission = withCode
+      ? { kind: 'refuse' as const, detail: ONE_WAY_IN }
+      : this.#access.admitUnattended(session.requested, session.technician);
+    if (admission.kind === 'refuse') return this.#refuse(session, admission.detail);
+    if (admission.kind !== 'unattended') return;
+
+    this.#exchanging.set(session.id, session);
+    this.#access.unattended.begin(session.id, ke1, admission.granted).then(
+      (start) => {
+        if (!this.#exchanging.has(session.id)) return this.#access.unattended.forget(session.id);
+        if (start.kind === 'refuse') {
+          this.#exchanging.delete(session.id);
+          return this.#refuse(session, start.detail);
+        }
+        this.#send({ type: 'unattended.challenge', sessionId: session.id, ke2: start.ke2 });
+        this.#log.info(
+          { sessionId: session.id, technician: session.technician.username },
+          'unattended request: access password challenge sent',
+        );
+      },
+      (error: unknown) => {
+        this.#exchanging.delete(session.id);
+        this.#log.error({ err: error, sessionId: session.id }, 'unattended exchange failed');
+        this.#refuse(session, 'The facility agent could not check the access password.');
+      },
+    );
+  }
+
+  /** Refuses a new request at once; it shows among staff's recent sessions. */
+  #refuse(session: LocalSession, detail: string): void {
+    const sessionId = session.id;
+    this.#registry.add(session);
+    this.#log.info({ sessionId, requested: session.requested, detail }, 'session request refused');
+    this.#send({ type: 'session.deny', sessionId, reason: 'denied', detail });
+    this.#registry.end(sessionId, 'denied', detail);
   }
 
   #newSession(message: SessionRequest, requested: LocalSession['requested']): LocalSession {
@@ -150,24 +243,32 @@ export class ConsentFlow {
   }
 
   /**
-   * Staff made the code, so the code is their approval: the session joins the registry
+   * Staff made the code, or facility IT set the access password and the policy named the
+   * technician, so that is the facility's approval: the session joins the registry
    * already approved, and the consent page never shows it as a question.
    */
-  #approveByCode(session: LocalSession, granted: LocalSession['granted']): void {
+  #approveAtOnce(
+    session: LocalSession,
+    granted: LocalSession['granted'],
+    how: ApprovedAtOnce,
+  ): void {
     session.machine.to('awaiting_consent');
     session.machine.to('approved');
     session.granted = granted;
     session.approvedAt = new Date().toISOString();
-    this.#byCode.add(session.id);
+    (how === 'code' ? this.#byCode : this.#unattended).add(session.id);
     this.#registry.add(session);
 
     this.#send({
       type: 'session.approve',
       sessionId: session.id,
       capabilities: granted,
-      oneTimeCode: true,
+      ...(how === 'code' ? { oneTimeCode: true } : { unattended: true }),
     });
-    this.#log.info({ sessionId: session.id, granted }, 'session approved by a one-time code');
+    this.#log.info(
+      { sessionId: session.id, granted },
+      how === 'code' ? 'session approved by a one-time code' : 'session approved unattended',
+    );
   }
 
   #expire(sessionId: string): void {

@@ -12,6 +12,7 @@ import {
   ConsentToAgent,
   type AgentToConsent,
   type ConsentState,
+  type FacilityRecord,
 } from '../../shared/protocol/consent.ts';
 import { MESSAGE_EVENT } from '../../shared/protocol/console.ts';
 import { UserError } from '../errors.ts';
@@ -34,6 +35,17 @@ export interface ConsentActions {
   setRemoteAccess(on: boolean): void;
 }
 
+/** The facility's ledger as the page's Record shows it (see audit/tail.ts). */
+export interface RecordSource {
+  /** Reads the ledger and follows it. */
+  start(): Promise<void>;
+  view(): FacilityRecord;
+  /** Checks the whole ledger again; `change` follows. */
+  recheck(): Promise<void>;
+  on(event: 'change', listener: () => void): unknown;
+  close(): void;
+}
+
 export interface ConsentServerOptions {
   /** 0 picks a free port. */
   port: number;
@@ -41,6 +53,8 @@ export interface ConsentServerOptions {
   log: Logger;
   state: () => ConsentState;
   actions: ConsentActions;
+  /** The facility's own ledger, for the Record section; absent, the page shows none. */
+  record?: RecordSource;
 }
 
 const KNOWN_TYPES = new Set<string>(ConsentToAgent.options.map((o) => o.shape.type.value));
@@ -84,6 +98,11 @@ export class ConsentServer {
 
   /** Starts listening on 127.0.0.1; resolves with the page's URL. */
   async listen(): Promise<string> {
+    const { record } = this.#options;
+    if (record) {
+      record.on('change', () => this.#emit(this.#io, record.view()));
+      await record.start();
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') {
@@ -123,6 +142,7 @@ export class ConsentServer {
   }
 
   async close(): Promise<void> {
+    this.#options.record?.close();
     // socket.io's close also closes the HTTP server; idle keep-alive sockets would hold it.
     const closed = new Promise<void>((resolve) => {
       void this.#io.close(() => resolve());
@@ -162,6 +182,12 @@ export class ConsentServer {
   #onConnection(socket: Socket): void {
     this.#log.debug({ id: socket.id }, 'consent page connected');
     this.#emit(socket, this.#options.state());
+    const { record } = this.#options;
+    if (record) {
+      this.#emit(socket, record.view());
+      // Someone opened the page: check the whole ledger, not only what was appended.
+      void record.recheck();
+    }
     socket.on(MESSAGE_EVENT, (raw: unknown) => this.#onMessage(socket, raw));
   }
 

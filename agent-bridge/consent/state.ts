@@ -18,6 +18,8 @@ export interface ConsentContext {
   access: AccessView;
   /** Whether a one-time code started this running session. */
   startedByCode: (sessionId: string) => boolean;
+  /** Whether the access password started it, unattended. */
+  startedUnattended?: (sessionId: string) => boolean;
 }
 
 const ACTIVE_STATES = ['approved', 'connecting', 'active', 'reconnecting'] as const;
@@ -73,6 +75,7 @@ export function buildConsentState(
           viewing: s.granted.includes('screen.view') && context.viewing(s.id),
           controlling: s.granted.includes('screen.control'),
           viaCode: context.startedByCode(s.id),
+          unattended: context.startedUnattended?.(s.id) ?? false,
         },
       ];
     }),

@@ -13,7 +13,8 @@ import {
 } from '../software.ts';
 import { RelayRequest } from '../relay/protocol.ts';
 import { Id, IsoTime, Person } from './common.ts';
-import { OneTimeCode } from './console.ts';
+import { PakeMessage } from '../access-password.ts';
+import { OneTimeCode, UnattendedStart } from './console.ts';
 import { Attempt, IceServer, IceTransportPolicy, SignalData } from './signal.ts';
 import { FacilityView } from './views.ts';
 
@@ -38,7 +39,11 @@ export const AgentToServer = z.discriminatedUnion('type', [
     capabilities: z.array(Capability).min(1).max(10),
     /** True when a one-time code staff made approved it, without a prompt. */
     oneTimeCode: z.boolean().optional(),
+    /** True when the access password approved it, with nobody asked at the facility. */
+    unattended: z.boolean().optional(),
   }),
+  /** The agent's challenge in the access password exchange, for the technician's browser. */
+  z.object({ type: z.literal('unattended.challenge'), sessionId: Id, ke2: PakeMessage }),
   /** Facility staff said no, or nobody answered in time, or policy refused. */
   z.object({
     type: z.literal('session.deny'),
@@ -121,7 +126,11 @@ export const ServerToAgent = z.discriminatedUnion('type', [
     requestedAt: IsoTime,
     /** The one-time code the technician entered, if any, for the agent to check. */
     code: OneTimeCode.optional(),
+    /** An unattended request: the access password exchange's first message. */
+    unattended: UnattendedStart.optional(),
   }),
+  /** The browser's answer to the agent's challenge; none when the password was wrong. */
+  z.object({ type: z.literal('unattended.finish'), sessionId: Id, ke3: PakeMessage.optional() }),
   /** Sent with the approval's confirmation: how the agent should reach the browser. */
   z.object({
     type: z.literal('session.connect'),

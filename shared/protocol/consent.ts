@@ -58,6 +58,8 @@ export const ActiveSession = z.object({
   controlling: z.boolean(),
   /** A one-time code staff made started it, without a prompt. */
   viaCode: z.boolean(),
+  /** The facility's access password started it, unattended, without a prompt. */
+  unattended: z.boolean().default(false),
 });
 export type ActiveSession = z.infer<typeof ActiveSession>;
 
@@ -113,8 +115,62 @@ export const ConsentState = z.object({
 });
 export type ConsentState = z.infer<typeof ConsentState>;
 
+/** One event of the facility's ledger (`audit.jsonl`), as the consent page's Record shows it. */
+export const RecordEvent = z.object({
+  seq: z.number().int().min(1),
+  at: IsoTime,
+  /** `staff`, `one-time code`, `technician:<user name>`, `agent` or `system`. */
+  actor: z.string().max(200),
+  role: z.enum(['staff', 'technician', 'expert', 'agent', 'system']),
+  /** Dotted verb: `session.requested`, `consent.approved`, `session.ended`, … */
+  action: z.string().max(80),
+  session: Id.nullable(),
+  capability: z.array(z.string().max(40)).max(20),
+  outcome: z.string().max(200).nullable(),
+  /** The technician the event was for or by, where the ledger names one. */
+  for: Person.nullable(),
+  /** Until when an approval or a code holds: `the session ends`, or a time. */
+  until: z.string().max(200).nullable(),
+  /** Words that came with it: a request's reason, why it was refused or ended. */
+  words: z.string().max(500).nullable(),
+});
+export type RecordEvent = z.infer<typeof RecordEvent>;
+
+/** The most ledger events the Record shows. */
+export const RECORD_EVENTS = 50;
+
+/**
+ * The facility's own ledger as the Record shows it: where the file is (for IT), whether
+ * its chain holds, and its newest events, newest first. Sent on connect and whenever a
+ * line is appended.
+ */
+export const FacilityRecord = z.object({
+  type: z.literal('record.state'),
+  file: z.string().max(1000),
+  check: z.discriminatedUnion('state', [
+    z.object({
+      state: z.literal('intact'),
+      events: z.number().int().min(0),
+      checkpoints: z.number().int().min(0),
+      /** Events after the last signed checkpoint. */
+      unsigned: z.number().int().min(0),
+    }),
+    /** `line` counts from 1, as an editor shows it. */
+    z.object({
+      state: z.literal('broken'),
+      line: z.number().int().min(1),
+      problem: z.string().max(200),
+    }),
+    /** Nothing was recorded yet, or the file cannot be read (`problem` says why). */
+    z.object({ state: z.literal('empty'), problem: z.string().max(300).nullable() }),
+  ]),
+  events: z.array(RecordEvent).max(RECORD_EVENTS),
+});
+export type FacilityRecord = z.infer<typeof FacilityRecord>;
+
 export const AgentToConsent = z.discriminatedUnion('type', [
   ConsentState,
+  FacilityRecord,
   z.object({ type: z.literal('error'), message: z.string().max(1000) }),
   /**
    * The code staff just made, sent only to the page that asked: the agent keeps no copy

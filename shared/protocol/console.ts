@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PakeMessage } from '../access-password.ts';
 import { Capability } from '../capabilities.ts';
 import { ErrorCode } from '../errors.ts';
 import { JobView } from '../software.ts';
@@ -20,6 +21,9 @@ export const CONSOLE_NAMESPACE = '/console';
  */
 export const OneTimeCode = z.string().regex(/^\d{9}$/, 'expected the 9 digits of a one-time code');
 
+/** An unattended request's opening: the access password exchange's first message. */
+export const UnattendedStart = z.object({ ke1: PakeMessage });
+
 export const ConsoleToServer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('agents.list') }),
   z.object({
@@ -29,6 +33,12 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     reason: z.string().trim().max(500),
     /** A one-time code from the facility: the agent then approves without a prompt. */
     code: OneTimeCode.optional(),
+    /**
+     * Unattended access: the first message of the access password exchange (OPAQUE,
+     * see shared/access-password.ts), for the agent. The password itself never leaves
+     * the browser.
+     */
+    unattended: UnattendedStart.optional(),
   }),
   z.object({
     type: z.literal('session.end'),
@@ -55,6 +65,11 @@ export const ConsoleToServer = z.discriminatedUnion('type', [
     sessionId: Id,
     capabilities: z.array(Capability).min(1).max(10),
   }),
+  /**
+   * The browser's answer to the agent's unattended challenge: the exchange's last
+   * message, or none when the password did not open the challenge (a wrong password).
+   */
+  z.object({ type: z.literal('unattended.finish'), sessionId: Id, ke3: PakeMessage.optional() }),
 ]);
 export type ConsoleToServer = z.infer<typeof ConsoleToServer>;
 
@@ -85,6 +100,8 @@ export const ServerToConsole = z.discriminatedUnion('type', [
     /** The agent's signature over a description's DTLS fingerprints, passed on unchanged. */
     proof: z.string().max(120).optional(),
   }),
+  /** The agent's challenge for an unattended request, passed on unchanged. */
+  z.object({ type: z.literal('unattended.challenge'), sessionId: Id, ke2: PakeMessage }),
   /** The facility's answer to a capability request; on a grant a session.update follows. */
   z.object({
     type: z.literal('capability.answer'),

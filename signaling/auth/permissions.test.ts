@@ -43,6 +43,7 @@ const SAMPLES: { [T in ConsoleToServer['type']]: Extract<ConsoleToServer, { type
     sessionId: 'ses-nobody',
     capabilities: ['logs.read'],
   },
+  'unattended.finish': { type: 'unattended.finish', sessionId: 'ses-nobody' },
 };
 
 const httpRows = Object.entries(PERMISSIONS as Record<string, Audience>).filter(
@@ -110,6 +111,13 @@ describe('the permission table', () => {
       expect(audience, action).toEqual(['admin']);
     }
     expect(PERMISSIONS['POST /api/software/packages']).toEqual(['admin']);
+    const auditRows = rows.filter(([a]) => a.includes(' /api/audit'));
+    expect(auditRows.map(([action]) => action).sort()).toEqual([
+      'GET /api/audit',
+      'GET /api/audit/chain',
+      'GET /api/audit/export',
+    ]);
+    for (const [action, audience] of auditRows) expect(audience, action).toEqual(['admin']);
   });
 
   it('refuses what has no row, in words', () => {

@@ -36,6 +36,7 @@ export const PERMISSIONS = {
   'msg signal': SERVICE,
   'msg session.retry': SERVICE,
   'msg capability.request': SERVICE,
+  'msg unattended.finish': SERVICE,
 
   'POST /api/session': 'anyone',
   'POST /api/session/code': 'anyone',
@@ -68,6 +69,11 @@ export const PERMISSIONS = {
   'POST /api/admin/enrolment-tokens': ADMINS,
   'GET /api/admin/agents': ADMINS,
   'POST /api/admin/agents/:id/revoke': ADMINS,
+
+  // The ledger names every account and facility: administrators only (see audit/routes.ts).
+  'GET /api/audit': ADMINS,
+  'GET /api/audit/export': ADMINS,
+  'GET /api/audit/chain': ADMINS,
 } as const satisfies PermissionTable;
 
 /** What each refused action is, in the words of the refusal; "do this" where unnamed. */
@@ -77,10 +83,14 @@ const ACTION_WORDS: Partial<Record<keyof typeof PERMISSIONS, string>> = {
   'msg signal': 'connect to sessions',
   'msg session.retry': 'reconnect sessions',
   'msg capability.request': 'ask facilities for more access',
+  'msg unattended.finish': 'request sessions',
   'GET /api/software': 'open Software & licences',
   'POST /api/software/packages': 'upload packages',
   'POST /api/software/jobs': 'deliver software',
   'POST /api/software/licences': 'issue licences',
+  'GET /api/audit': 'read the audit ledger',
+  'GET /api/audit/export': 'export the audit ledger',
+  'GET /api/audit/chain': 'check the audit ledger',
 };
 const ADMIN_AREA = 'use the Administration area';
 

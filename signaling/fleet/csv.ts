@@ -12,11 +12,13 @@ export function eventsCsv(events: readonly FleetEvent[]): string {
     ...events.map((e) => [e.at, e.severity, e.code ?? '', e.text, e.redacted]),
   ];
   return (
-    lines.map((cells) => cells.map((cell) => field(String(cell))).join(',')).join('\r\n') + '\r\n'
+    lines.map((cells) => cells.map((cell) => csvField(String(cell))).join(',')).join('\r\n') +
+    '\r\n'
   );
 }
 
-function field(value: string): string {
+/** One CSV cell: quoted where needed, and defused where a spreadsheet would run it. */
+export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -53,6 +53,7 @@ describe('access decided at the facility, through the server', () => {
       from: 'awaiting_consent',
       to: 'approved',
       detail: 'Approved with a one-time code made by facility staff.',
+      granted: ['logs.read'],
     });
     expect(JSON.stringify(audit)).not.toContain(CODE);
     // The session's own words are on disk; the code is not.

@@ -33,8 +33,9 @@ export function sendConnect(
 
 /**
  * Tells the technician about every state change, and the agent what it must act on:
- * a request to put to staff (with the technician's one-time code, if any, which goes
- * nowhere else), how to connect once approved, and the end. `ice` mints the session's
+ * a request to put to staff (with the technician's one-time code, if any, or the first
+ * message of the access password exchange, which go nowhere else), how to connect once
+ * approved, and the end. `ice` mints the session's
  * ICE servers and TURN credential at approval; without it, direct paths only.
  */
 export function announce(
@@ -43,6 +44,7 @@ export function announce(
   view: SessionView,
   issuer?: Pick<IceIssuer, 'forSession'>,
   oneTimeCode?: string,
+  unattended?: { ke1: string },
 ): void {
   outbox.toUser(session.technicianId, { type: 'session.update', session: view });
 
@@ -55,6 +57,7 @@ export function announce(
       reason: session.reason,
       requestedAt: session.createdAt,
       ...(oneTimeCode === undefined ? {} : { code: oneTimeCode }),
+      ...(unattended === undefined ? {} : { unattended }),
     });
   } else if (view.state === 'approved') {
     sendConnect(outbox, session, issuer);

@@ -47,6 +47,8 @@ interface Change {
    * never persisted, audited or logged.
    */
   oneTimeCode?: string;
+  /** Likewise the first message of an unattended request's access password exchange. */
+  unattended?: { ke1: string };
 }
 
 /**
@@ -80,14 +82,27 @@ export class SessionBroker {
 
   /**
    * A technician asks for a session with an online agent, perhaps with a one-time code
-   * from the facility for the agent to check. Answers once the agent was asked.
+   * from the facility for the agent to check, or unattended with the first message of
+   * the access password exchange. Answers once the agent was asked.
    */
   async request(
     user: UserView,
-    ask: { agentId: string; capabilities: Capability[]; reason: string; code?: string },
+    ask: {
+      agentId: string;
+      capabilities: Capability[];
+      reason: string;
+      code?: string;
+      unattended?: { ke1: string };
+    },
   ): Promise<SessionView> {
     if (user.role === 'expert') {
       throw new TetherError('forbidden', 'Experts join sessions by invitation.');
+    }
+    if (ask.code !== undefined && ask.unattended !== undefined) {
+      throw new TetherError(
+        'bad_request',
+        'Ask either with a one-time code or for unattended access, not both.',
+      );
     }
     const agent = await this.#deps.agents.get(ask.agentId);
     if (!agent) throw new TetherError('not_found', 'There is no such agent.');
@@ -116,6 +131,7 @@ export class SessionBroker {
       machine: new SessionMachine('requested'),
       attempt: 0,
       queue: Promise.resolve(),
+      ...(ask.unattended ? { unattended: true } : {}),
     };
     this.#open.set(session.id, session);
 
@@ -130,8 +146,9 @@ export class SessionBroker {
           agentId: agent.id,
           capabilities: session.requested,
           reason: session.reason,
-          // That a code was used, never the code.
+          // That a code was used, never the code; that the password was tried, no more.
           ...(ask.code === undefined ? {} : { oneTimeCode: true }),
+          ...(ask.unattended === undefined ? {} : { unattended: true }),
         },
       });
       this.#deps.log.info(
@@ -144,8 +161,42 @@ export class SessionBroker {
     await this.#transition(session, 'awaiting_consent', {
       actor: `user:${user.id}`,
       oneTimeCode: ask.code,
+      unattended: ask.unattended,
     });
     return toSessionView(session);
+  }
+
+  /**
+   * The agent's challenge in an unattended request's access password exchange, passed
+   * on to the technician's browser; the server cannot read anything in it.
+   */
+  unattendedChallenge(agentId: string, sessionId: string, ke2: string): void {
+    const session = this.#forAgent(agentId, sessionId);
+    this.#expectUnattended(session);
+
+    this.#deps.outbox.toUser(session.technicianId, {
+      type: 'unattended.challenge',
+      sessionId,
+      ke2,
+    });
+  }
+
+  /**
+   * The browser's answer to the challenge (none for a password it found wrong), passed
+   * on to the agent, which approves or refuses; that outcome is audited as any other.
+   */
+  async unattendedFinish(user: UserView, sessionId: string, ke3?: string): Promise<void> {
+    const session = this.#forTechnician(user, sessionId);
+    this.#expectUnattended(session);
+
+    this.#deps.outbox.toAgent(session.agentId, {
+      type: 'unattended.finish',
+      sessionId,
+      ...(ke3 === undefined ? {} : { ke3 }),
+    });
+    await this.#record(session, `user:${user.id}`, 'session.unattended_answered', {
+      answered: ke3 !== undefined,
+    });
   }
 
   /**
@@ -156,7 +207,7 @@ export class SessionBroker {
     agentId: string,
     sessionId: string,
     capabilities: Capability[],
-    how: { oneTimeCode: boolean } = { oneTimeCode: false },
+    how: { oneTimeCode?: boolean; unattended?: boolean } = {},
   ): Promise<void> {
     const session = this.#forAgent(agentId, sessionId);
     const granted = session.requested.filter((c) => capabilities.includes(c));
@@ -168,11 +219,17 @@ export class SessionBroker {
     }
 
     expectState(session, ['awaiting_consent']);
+    if (how.unattended && !session.unattended) {
+      throw new TetherError('invalid_state', 'This session was not asked for unattended.');
+    }
     session.granted = granted;
     await this.#transition(session, 'approved', {
       actor: `agent:${agentId}`,
       ...(how.oneTimeCode
         ? { detail: 'Approved with a one-time code made by facility staff.' }
+        : {}),
+      ...(how.unattended
+        ? { detail: 'Approved unattended with the access password set at the facility.' }
         : {}),
     });
   }
@@ -549,16 +606,38 @@ export class SessionBroker {
         sessionId: session.id,
         actor: change.actor,
         action: 'session.transition',
-        detail: { from, to, reason: change.reason, detail: change.detail ?? undefined },
+        detail: {
+          from,
+          to,
+          reason: change.reason,
+          detail: change.detail ?? undefined,
+          // The approval's receipt on the server's side: what was granted, for whom.
+          ...(to === 'approved' ? { granted: view.granted } : {}),
+        },
       });
       this.#deps.log.info(
         { sessionId: session.id, reason: change.reason },
         `session ${session.id} ${from} -> ${to}`,
       );
-      announce(this.#deps.outbox, session, view, this.#deps.ice, change.oneTimeCode);
+      announce(
+        this.#deps.outbox,
+        session,
+        view,
+        this.#deps.ice,
+        change.oneTimeCode,
+        change.unattended,
+      );
     });
     session.queue = work.catch(() => undefined);
     await work;
+  }
+
+  /** Only an unattended request, still undecided, carries the password exchange. */
+  #expectUnattended(session: OpenSession): void {
+    if (!session.unattended) {
+      throw new TetherError('invalid_state', 'This session was not asked for unattended.');
+    }
+    expectState(session, ['awaiting_consent'], 'its access password exchange is over');
   }
 
   #forAgent(agentId: string, sessionId: string): OpenSession {

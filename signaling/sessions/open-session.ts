@@ -27,6 +27,11 @@ export interface OpenSession {
   attempt: number;
   /** Persistence and announcements of this session's transitions, run one after another. */
   queue: Promise<void>;
+  /**
+   * Asked for unattended: the browser and the agent run the access password exchange
+   * through the server, which passes its public messages on and keeps none of them.
+   */
+  unattended?: boolean;
 }
 
 /** The wire view of a session, as the console and agent see it. */

@@ -70,7 +70,10 @@ export function setUpAgentNamespace(nsp: Namespace, deps: AgentNamespaceDeps): v
           case 'session.approve':
             return broker.approve(agent.id, message.sessionId, message.capabilities, {
               oneTimeCode: message.oneTimeCode === true,
+              unattended: message.unattended === true,
             });
+          case 'unattended.challenge':
+            return broker.unattendedChallenge(agent.id, message.sessionId, message.ke2);
           case 'session.deny':
             return broker.deny(agent.id, message.sessionId, message.reason, message.detail);
           case 'session.connected':

@@ -76,6 +76,8 @@ export function setUpConsoleNamespace(
             return broker.retry(user, message.sessionId, message.mode, message.detail);
           case 'capability.request':
             return broker.requestCapabilities(user, message.sessionId, message.capabilities);
+          case 'unattended.finish':
+            return broker.unattendedFinish(user, message.sessionId, message.ke3);
         }
       },
     });

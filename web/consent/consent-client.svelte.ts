@@ -4,6 +4,7 @@ import {
   AgentToConsent,
   type ConsentState,
   type ConsentToAgent,
+  type FacilityRecord,
 } from '../../shared/protocol/consent.ts';
 import { MESSAGE_EVENT } from '../../shared/protocol/console.ts';
 import type { UpdateDecision } from '../../shared/software.ts';
@@ -23,6 +24,8 @@ export type AgentLinkStatus = 'connecting' | 'connected' | 'lost';
 export class ConsentClient {
   status = $state<AgentLinkStatus>('connecting');
   state = $state.raw<ConsentState | null>(null);
+  /** The facility's own ledger: its newest events and whether its chain holds. */
+  record = $state.raw<FacilityRecord | null>(null);
   /** The agent's latest complaint about something the page sent, in words. */
   error = $state<string | null>(null);
   /** Requests with an answer on its way, so their buttons do not fire twice. */
@@ -136,6 +139,10 @@ export class ConsentClient {
     if (message.type === 'code.created') {
       this.code = { code: message.code, expiresAt: message.expiresAt };
       this.creatingCode = false;
+      return;
+    }
+    if (message.type === 'record.state') {
+      this.record = message;
       return;
     }
     if (message.type === 'error') {

@@ -1,6 +1,7 @@
 import type { ServerToConsole } from '../../shared/protocol/console.ts';
 import type { AgentView, SessionView, UserView } from '../../shared/protocol/views.ts';
 import { createLogger } from '../lib/log.ts';
+import { UnattendedSignIn } from './fleet/unattended-sign-in.ts';
 import { ServerLink, type SessionAsk } from './server-link.svelte.ts';
 import { SessionController } from './session/session-controller.svelte.ts';
 import { jobFeed } from './software/job-feed.ts';
@@ -11,7 +12,7 @@ const log = createLogger('console');
 export type MainView = 'fleet' | 'session';
 
 /** The console's top-level areas, one per tab in the top bar. */
-export type ConsoleArea = 'support' | 'dashboard' | 'software' | 'admin';
+export type ConsoleArea = 'support' | 'dashboard' | 'software' | 'admin' | 'audit';
 
 /**
  * Everything the signed-in console shows: the fleet of agents, the selected agent, and
@@ -32,6 +33,8 @@ export class ConsoleModel {
   /** A server error not tied to the current session, shown once at the top. */
   notice = $state<string | null>(null);
   readonly link: ServerLink;
+  /** The access password exchange of the last unattended request, if any. */
+  #signIn: UnattendedSignIn | null = null;
 
   constructor(user: UserView, onUnauthenticated: () => void) {
     this.user = user;
@@ -57,14 +60,25 @@ export class ConsoleModel {
     this.view = 'session';
   }
 
-  /** Asks the selected agent for a session, perhaps with a one-time code from the facility. */
+  /**
+   * Asks the selected agent for a session, perhaps with a one-time code from the facility
+   * or unattended with its access password.
+   */
   async requestSession(ask: SessionAsk): Promise<boolean> {
     const agent = this.selectedAgent;
     if (!agent || this.requesting) return false;
 
     this.requesting = true;
     this.requestError = null;
-    const ack = await this.link.requestSession(agent.id, { ...ask, reason: ask.reason.trim() });
+    const { accessPassword, ...plain } = ask;
+    this.#signIn = accessPassword
+      ? await UnattendedSignIn.start(accessPassword, (message) => this.link.send(message))
+      : null;
+    const ack = await this.link.requestSession(
+      agent.id,
+      { ...plain, reason: ask.reason.trim() },
+      this.#signIn?.first,
+    );
     this.requesting = false;
 
     if (!ack.ok) {
@@ -72,6 +86,7 @@ export class ConsoleModel {
       return false;
     }
 
+    this.#signIn?.accepted(ack.session.id);
     this.#adopt(ack.session);
     this.view = 'session';
     return true;
@@ -115,6 +130,9 @@ export class ConsoleModel {
         break;
       case 'signal':
         this.#forCurrent(message.sessionId)?.signal(message.attempt, message.data, message.proof);
+        break;
+      case 'unattended.challenge':
+        void this.#signIn?.challenge(message.sessionId, message.ke2);
         break;
       case 'capability.answer':
         this.#forCurrent(message.sessionId)?.capabilityAnswer(message);

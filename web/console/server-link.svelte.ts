@@ -21,6 +21,11 @@ export interface SessionAsk {
   capabilities: Capability[];
   /** A one-time code from the facility, 9 digits without spaces. */
   code?: string;
+  /**
+   * Unattended access: the access password the facility set on its agent. It stays in
+   * this browser; only the exchange that proves it goes to the agent.
+   */
+  accessPassword?: string;
 }
 
 const log = createLogger('link');
@@ -79,14 +84,22 @@ export class ServerLink {
     this.#socket.emit(MESSAGE_EVENT, message);
   }
 
-  /** Asks for a session and waits for the server's acknowledgement. */
-  async requestSession(agentId: string, ask: SessionAsk): Promise<SessionRequestAck> {
+  /**
+   * Asks for a session and waits for the server's acknowledgement; `unattended` carries
+   * the access password exchange's first message, never the password.
+   */
+  async requestSession(
+    agentId: string,
+    ask: SessionAsk,
+    unattended?: { ke1: string },
+  ): Promise<SessionRequestAck> {
     const message: ConsoleToServer = {
       type: 'session.request',
       agentId,
       capabilities: ask.capabilities,
       reason: ask.reason,
       ...(ask.code ? { code: ask.code } : {}),
+      ...(unattended ? { unattended } : {}),
     };
 
     let raw: unknown;
