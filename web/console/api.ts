@@ -6,7 +6,7 @@ import {
   type SignInRequest,
 } from '../../shared/protocol/http.ts';
 import { createLogger } from '../lib/log.ts';
-import { callApi, getJson, postJson, type Answer } from './account/json-api.ts';
+import { callApi, getJson, postJson, type Answer } from './json-api.ts';
 
 const log = createLogger('auth');
 

@@ -3,7 +3,7 @@ import {
   TwoFactorSetupResponse,
   type TwoFactorConfirmRequest,
 } from '../../../shared/protocol/http.ts';
-import { postJson, type Answer } from './json-api.ts';
+import { postJson, type Answer } from '../json-api.ts';
 
 /** POST /api/account/two-factor/setup: a new secret and its QR code for the app. */
 export function beginTwoFactorSetup(): Promise<Answer<TwoFactorSetupResponse>> {

@@ -11,7 +11,7 @@ import {
   type CreateFacilityRequest,
   type CreateTokenRequest,
 } from '../../../shared/protocol/admin.ts';
-import { getJson, postJson, type Answer } from '../account/json-api.ts';
+import { getJson, postJson, type Answer } from '../json-api.ts';
 
 /** The Administration area's calls; each answer validated, each refusal in words. */
 

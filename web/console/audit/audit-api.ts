@@ -1,5 +1,5 @@
 import { AuditChain, AuditPage, type AuditFilter } from '../../../shared/protocol/audit.ts';
-import { getJson, type Answer } from '../account/json-api.ts';
+import { getJson, type Answer } from '../json-api.ts';
 
 /** The Audit area's filters as the filter bar holds them; empty means "any". */
 export interface AuditFilterInput {

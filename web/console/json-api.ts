@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorBody, type ErrorCode } from '../../../shared/errors.ts';
+import { ErrorBody, type ErrorCode } from '../../shared/errors.ts';
 
 /** An answer from the server: the validated body, or words for the person and the code. */
 export type Answer<T> =
