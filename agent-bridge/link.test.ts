@@ -175,6 +175,8 @@ describe('ServerLink', () => {
     const { link } = await startLink(server.url, privateKey);
 
     await until(() => link.online);
+    // Online is set as the inventory is sent; it reaches the server a moment later.
+    await until(() => server.received.length > 0);
     expect(server.received[0]).toEqual({ type: 'agent.inventory', devices: [] });
   });
 

@@ -1,3 +1,5 @@
+import { fromBase64 } from './relay/bytes.ts';
+
 /**
  * Agent identity helpers shared by the agent-bridge and the signaling server. They use
  * only Web Crypto so that they run in Node and in browsers alike.
@@ -42,8 +44,8 @@ export async function verifySignedText(
   text: string,
   signature: string,
 ): Promise<boolean> {
-  const raw = decodeBase64(publicKey);
-  const sig = decodeBase64(signature);
+  const raw = fromBase64(publicKey);
+  const sig = fromBase64(signature);
   if (raw?.length !== 32 || sig?.length !== 64) return false;
 
   try {
@@ -55,13 +57,5 @@ export async function verifySignedText(
     return await subtle.verify({ name: 'Ed25519' }, key, sig as BufferSource, bytes);
   } catch {
     return false;
-  }
-}
-
-function decodeBase64(text: string): Uint8Array | null {
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    return null;
   }
 }

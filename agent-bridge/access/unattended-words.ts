@@ -1,5 +1,6 @@
 import type { Person } from '../../shared/protocol/common.ts';
 import { wallClock } from './unattended-window.ts';
+import { waitSpan } from './words.ts';
 
 /**
  * What the technician reads when the agent refuses unattended access. Like the other
@@ -47,12 +48,7 @@ export function outsideWindowWords(next: Date | null, timeZone: string, now: Dat
 
 /** The slowdown after wrong access passwords, with how long to wait, rounded up. */
 export function passwordWaitWords(ms: number): string {
-  const seconds = Math.max(1, Math.ceil(ms / 1000));
-  const span =
-    seconds < 90
-      ? `${seconds} second${seconds === 1 ? '' : 's'}`
-      : `${Math.ceil(seconds / 60)} minutes`;
-  return `Too many wrong access passwords were tried for this agent. Try again in ${span}.`;
+  return `Too many wrong access passwords were tried for this agent. Try again in ${waitSpan(ms)}.`;
 }
 
 /** "on Saturday 7 June at 22:00" on the facility's clock. */

@@ -1,5 +1,5 @@
+import { IMPLEMENTED_CAPABILITIES, type Capability } from '../../shared/capabilities.ts';
 import type { AccessView } from '../../shared/protocol/consent.ts';
-import { grantableByPolicy } from '../consent/deadlines.ts';
 import type { Policy } from '../policy.ts';
 import type { OneTimeCodes } from './codes.ts';
 import type { RemoteAccessSwitch } from './remote-access.ts';
@@ -31,4 +31,9 @@ export function accessView(parts: AccessParts): AccessView {
     code: codes.live(),
     codesRefusedUntil: wait > 0 ? new Date(Date.now() + wait).toISOString() : null,
   };
+}
+
+/** What local policy lets staff grant at all, as far as this build can serve it. */
+function grantableByPolicy(policy: Policy): Capability[] {
+  return policy.allowedCapabilities.filter((c) => IMPLEMENTED_CAPABILITIES.includes(c));
 }

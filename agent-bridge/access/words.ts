@@ -60,12 +60,15 @@ export function codeDoesNotCover(missing: readonly Capability[]): string {
 
 /** The slowdown after wrong codes, with how long to wait, rounded up. */
 export function waitWords(ms: number): string {
+  return `Too many wrong one-time codes were entered for this agent. Try again in ${waitSpan(ms)}.`;
+}
+
+/** A slowdown's wait in words, rounded up: "8 seconds", "4 minutes". */
+export function waitSpan(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
-  const span =
-    seconds < 90
-      ? `${seconds} second${seconds === 1 ? '' : 's'}`
-      : `${Math.ceil(seconds / 60)} minutes`;
-  return `Too many wrong one-time codes were entered for this agent. Try again in ${span}.`;
+  return seconds < 90
+    ? `${seconds} second${seconds === 1 ? '' : 's'}`
+    : `${Math.ceil(seconds / 60)} minutes`;
 }
 
 /** Capabilities as the object of a sentence: "reading device logs or remote control". */

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../shared/audit/canonical-json.ts';
 
@@ -78,17 +78,4 @@ export function lineHash(line: Omit<LedgerLine, 'hash'>): string {
 /** What a checkpoint signs: the agent, the position and the head it vouches for. */
 export function checkpointPayload(agent: string, seq: number, head: string): string {
   return `tether-facility-audit/v1\n${agent}\n${seq}\n${head}`;
-}
-
-/** Whether `signature` by the raw Ed25519 key `key` (both base64) covers `payload`. */
-export function checkSignature(key: string, payload: string, signature: string): boolean {
-  try {
-    const publicKey = createPublicKey({
-      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key, 'base64').toString('base64url') },
-      format: 'jwk',
-    });
-    return verify(null, Buffer.from(payload, 'utf8'), publicKey, Buffer.from(signature, 'base64'));
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { checkpointPayload, checkSignature, GENESIS_HASH, LedgerLine, lineHash } from './record.ts';
+import { signatureHolds } from '../software/verify.ts';
+import { checkpointPayload, GENESIS_HASH, LedgerLine, lineHash } from './record.ts';
 
 export type LedgerBreak = { ok: false; line: number; seq: number | null; problem: string };
 
@@ -85,7 +86,7 @@ export class LedgerWalker {
         return this.#break('signed by another key', line.seq);
       }
       const payload = checkpointPayload(line.agent, line.seq, line.prev);
-      if (!checkSignature(line.key, payload, line.signature)) {
+      if (!signatureHolds(line.key, payload, line.signature)) {
         return this.#break('the checkpoint signature does not verify', line.seq);
       }
       this.#checkpoints += 1;

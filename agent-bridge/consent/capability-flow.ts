@@ -26,9 +26,9 @@ const DEPENDENTS: Partial<Record<Capability, Capability[]>> = {
  * More capabilities for a session that is already running: the technician asks, the
  * access gate refuses what the Remote access switch or local policy does not allow (the
  * whole request, in words), and staff answer the rest on the consent page within the
- * same deadline as a session request. Staff can also take a capability back at any time. Every change goes to the
- * server as the session's full new set (`capability.grant`), and to the registry, whose
- * 'granted' event tells the session's peer.
+ * same deadline as a session request. Staff can also take a capability back at any time.
+ * Every change goes to the server as the session's full new set (`capability.grant`),
+ * and to the registry, whose 'granted' event tells the session's peer.
  */
 export class CapabilityFlow {
   readonly #registry: SessionRegistry;
@@ -77,18 +77,17 @@ export class CapabilityFlow {
       this.#deny(sessionId, requested, refused);
       return;
     }
-    const grantable = missing;
 
     const timeoutMs = this.#policy.consentTimeoutSeconds * 1000;
     const requestedAt = new Date();
     this.#registry.setCapabilityRequest(sessionId, {
       requested,
-      grantable,
+      grantable: missing,
       requestedAt: requestedAt.toISOString(),
       expiresAt: new Date(requestedAt.getTime() + timeoutMs).toISOString(),
     });
     this.#deadlines.set(sessionId, timeoutMs, () => this.#expire(sessionId));
-    this.#log.info({ sessionId, grantable }, 'capability request awaiting consent');
+    this.#log.info({ sessionId, grantable: missing }, 'capability request awaiting consent');
   }
 
   /** Staff approved a non-empty part of what may be granted. */

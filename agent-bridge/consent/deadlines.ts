@@ -1,6 +1,3 @@
-import { IMPLEMENTED_CAPABILITIES, type Capability } from '../../shared/capabilities.ts';
-import type { Policy } from '../policy.ts';
-
 /**
  * One timer per session for questions put to staff: a new one replaces the old, and
  * `clear` or `dispose` stop them. The consent and capability flows both keep one.
@@ -29,9 +26,4 @@ export class Deadlines {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
-}
-
-/** What local policy lets staff grant at all, as far as this build can serve it. */
-export function grantableByPolicy(policy: Policy): Capability[] {
-  return policy.allowedCapabilities.filter((c) => IMPLEMENTED_CAPABILITIES.includes(c));
 }

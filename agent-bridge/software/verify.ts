@@ -14,7 +14,10 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 const UNTRUSTED =
   'It is not signed by the release key this agent trusts, so it was refused and nothing was installed.';
 
-/** Whether `signature` is the pinned release key's Ed25519 signature of `payload`. */
+/**
+ * Whether `signature` is the raw Ed25519 key `pinnedKey`'s signature of `payload` (both
+ * base64): the pinned release key's for deliveries, the agent's own for ledger checkpoints.
+ */
 export function signatureHolds(
   pinnedKey: string | null,
   payload: string,

@@ -1,4 +1,5 @@
 import { TetherError } from '../errors.ts';
+import { verifySignedText } from '../identity.ts';
 import { fromBase64, toBase64, utf8 } from './bytes.ts';
 
 /**
@@ -60,21 +61,7 @@ export async function verifyAgentSignature(
   transcript: string,
   signature: string,
 ): Promise<void> {
-  const raw = fromBase64(identityKey);
-  const sig = fromBase64(signature);
-  let valid = false;
-  if (raw?.length === 32 && sig?.length === 64) {
-    const key = await subtle.importKey('raw', raw as BufferSource, { name: 'Ed25519' }, false, [
-      'verify',
-    ]);
-    valid = await subtle.verify(
-      { name: 'Ed25519' },
-      key,
-      sig as BufferSource,
-      utf8(transcript) as BufferSource,
-    );
-  }
-  if (!valid) {
+  if (!(await verifySignedText(identityKey, transcript, signature))) {
     throw new TetherError(
       'proof_invalid',
       "The relay's answer was not signed by the facility agent's enrolled key; the relay was refused.",
