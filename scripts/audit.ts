@@ -6,8 +6,8 @@ import { verifyLedger } from '../agent-bridge/audit/verify.ts';
 import { silentLogger } from '../agent-bridge/log.ts';
 import { AuditLedger } from '../signaling/audit/ledger.ts';
 import { createLogger } from '../signaling/log.ts';
-import { loadReleaseKey } from '../signaling/software/release-key.ts';
-import { openDatabase } from '../signaling/storage/database.ts';
+import { loadReleaseKey, releaseKeyFile } from '../signaling/software/release-key.ts';
+import { DATABASE_FILE, openDatabase } from '../signaling/storage/database.ts';
 
 /**
  * `npm run audit -- verify [path]`: checks audit ledgers and names the first broken record.
@@ -16,8 +16,6 @@ import { openDatabase } from '../signaling/storage/database.ts';
  * keeps the server's ledger and, under agent/, the demo facility's. Exit 0 when every
  * ledger found holds, 1 when one is broken, 2 when there is nothing to check.
  */
-const DB_FILE = 'tether.db';
-
 async function main(): Promise<number> {
   const [command, target] = process.argv.slice(2);
   if (command !== 'verify') {
@@ -28,7 +26,7 @@ async function main(): Promise<number> {
   const path = resolve(target ?? process.env.TETHER_DATA_DIR ?? './data');
   const { servers, facilities } = ledgersAt(path);
   if (servers.length + facilities.length === 0) {
-    console.error(`No audit ledger at ${path} (looked for ${DB_FILE} and ${LEDGER_FILE}).`);
+    console.error(`No audit ledger at ${path} (looked for ${DATABASE_FILE} and ${LEDGER_FILE}).`);
     return 2;
   }
 
@@ -46,7 +44,7 @@ function ledgersAt(path: string): { servers: string[]; facilities: string[] } {
     return { servers: [dirname(path)], facilities: [] };
   }
 
-  const servers = existsSync(join(path, DB_FILE)) ? [path] : [];
+  const servers = existsSync(join(path, DATABASE_FILE)) ? [path] : [];
   const facilities = [join(path, LEDGER_FILE), join(path, 'agent', LEDGER_FILE)].filter((file) =>
     existsSync(file),
   );
@@ -54,8 +52,8 @@ function ledgersAt(path: string): { servers: string[]; facilities: string[] } {
 }
 
 async function checkServer(dataDir: string): Promise<boolean> {
-  const where = join(dataDir, DB_FILE);
-  const hasKey = existsSync(join(dataDir, 'secrets', 'release.key'));
+  const where = join(dataDir, DATABASE_FILE);
+  const hasKey = existsSync(releaseKeyFile(dataDir));
   const key = hasKey ? loadReleaseKey(dataDir).publicKeyBase64 : undefined;
   const db = await openDatabase(dataDir, createLogger('warn'));
   try {

@@ -6,25 +6,21 @@ import {
   TECH,
   request,
   signInCookie,
-  signInWithTwoFactor,
-  startScene,
-  type Scene,
+  startAdminScene,
+  type AdminScene,
 } from '../testing/harness.ts';
 import { auditCsvLine, CSV_HEADER } from './export.ts';
 import { capabilityOf, outcomeOf } from './query.ts';
 
-const ADMIN = { ...TECH, username: 'admin', displayName: 'Ada Admin', role: 'admin' as const };
-
 describe('the audit API on a real server', () => {
-  let scene: Scene;
+  let scene: AdminScene;
   let url: string;
   let admin: string;
 
   beforeEach(async () => {
-    scene = await startScene();
+    scene = await startAdminScene();
     url = scene.t.server.url;
-    await scene.t.server.admin.ensureUser(ADMIN);
-    admin = (await signInWithTwoFactor(scene.t, ADMIN)).cookie;
+    admin = scene.adminCookie;
   });
 
   afterEach(() => scene.stop());

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AuditRow } from '../../shared/protocol/audit.ts';
-import { csvField } from '../fleet/csv.ts';
+import { csvLine } from '../fleet/csv.ts';
 
 /** The columns of the CSV export, in order, with the header each gets. */
 const CSV_COLUMNS: { header: string; cell: (row: AuditRow) => string }[] = [
@@ -73,8 +73,4 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
-}
-
-function csvLine(cells: string[]): string {
-  return `${cells.map(csvField).join(',')}\r\n`;
 }

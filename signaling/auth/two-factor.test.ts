@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ADMIN,
   TECH,
   cookieOf,
   openSocket,
@@ -13,7 +14,6 @@ import {
 } from '../testing/harness.ts';
 import { freshTotpCode, wrongTotpCode } from '../testing/totp-codes.ts';
 
-const ADMIN = { ...TECH, username: 'admin', displayName: 'Ada Admin', role: 'admin' as const };
 const login = { username: ADMIN.username, password: ADMIN.password };
 
 describe('two-factor sign-in on a real server', () => {

@@ -11,10 +11,12 @@ export function eventsCsv(events: readonly FleetEvent[]): string {
     HEADER,
     ...events.map((e) => [e.at, e.severity, e.code ?? '', e.text, e.redacted]),
   ];
-  return (
-    lines.map((cells) => cells.map((cell) => csvField(String(cell))).join(',')).join('\r\n') +
-    '\r\n'
-  );
+  return lines.map((cells) => csvLine(cells.map(String))).join('');
+}
+
+/** One CSV line: the cells as fields, comma-separated, CRLF at the end. */
+export function csvLine(cells: readonly string[]): string {
+  return `${cells.map(csvField).join(',')}\r\n`;
 }
 
 /** One CSV cell: quoted where needed, and defused where a spreadsheet would run it. */

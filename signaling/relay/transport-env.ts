@@ -1,3 +1,4 @@
+import { DEFAULT_RECONNECT_GRACE_MS } from '../sessions/reconnect-deadlines.ts';
 import { IceSettingsError } from '../turn/settings.ts';
 import { DEFAULT_TRANSPORT_POLICY, type TransportPolicy } from './transport-policy.ts';
 
@@ -6,8 +7,6 @@ export interface TransportSettings {
   transport: TransportPolicy;
   reconnectGraceMs: number;
 }
-
-export const DEFAULT_RECONNECT_GRACE_SECONDS = 60;
 
 /**
  * Reads the server's connectivity settings: TETHER_WEBRTC (`on`, the default, or `off`:
@@ -31,7 +30,7 @@ export function readTransportEnv(env: NodeJS.ProcessEnv): TransportSettings {
   const grace = seconds(
     env,
     'TETHER_RECONNECT_GRACE_SECONDS',
-    DEFAULT_RECONNECT_GRACE_SECONDS,
+    DEFAULT_RECONNECT_GRACE_MS / 1000,
     5,
     3600,
   );

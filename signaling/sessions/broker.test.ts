@@ -321,15 +321,8 @@ describe('session broker over real sockets', () => {
 
 describe('session broker timers and restarts', () => {
   it('ends a session whose agent stays away past the reconnect grace, in words', async () => {
-    const t = await startTestServer({ reconnectGraceMs: 1000 });
-    const key = await makeAgentKey();
-    await enrol(t, key);
-    const agent = await connectAgent(t, key);
-    const agentInbox = inboxOf(agent);
-    const consoleSocket = await openSocket(`${t.server.url}/console`, {
-      cookie: await signInCookie(t),
-    });
-    const consoleInbox = inboxOf(consoleSocket);
+    const scene = await startScene({ reconnectGraceMs: 1000 });
+    const { key, agent, agentInbox, consoleSocket, consoleInbox } = scene;
 
     try {
       const reply = await request(consoleSocket, {
@@ -356,20 +349,13 @@ describe('session broker timers and restarts', () => {
         endDetail: 'The connection could not be restored within 1 second.',
       });
     } finally {
-      consoleSocket.close();
-      await t.stop();
+      await scene.stop();
     }
   });
 
   it('ends sessions with failed when the console stays away past the grace', async () => {
-    const t = await startTestServer({ consoleGraceMs: 200 });
-    const key = await makeAgentKey();
-    await enrol(t, key);
-    const agent = await connectAgent(t, key);
-    const agentInbox = inboxOf(agent);
-    const consoleSocket = await openSocket(`${t.server.url}/console`, {
-      cookie: await signInCookie(t),
-    });
+    const scene = await startScene({ consoleGraceMs: 200 });
+    const { key, agentInbox, consoleSocket } = scene;
 
     try {
       const reply = await request(consoleSocket, {
@@ -388,8 +374,7 @@ describe('session broker timers and restarts', () => {
         detail: 'the console disconnected',
       });
     } finally {
-      agent.close();
-      await t.stop();
+      await scene.stop();
     }
   });
 

@@ -17,7 +17,7 @@ import type { IceIssuer } from '../turn/ice-issuer.ts';
 import { newId, nowIso } from '../util.ts';
 import { announce, sendConnect, type Outbox } from './announce.ts';
 import { expectState, toSessionView, type OpenSession } from './open-session.ts';
-import { ReconnectDeadlines } from './reconnect-deadlines.ts';
+import { DEFAULT_RECONNECT_GRACE_MS, ReconnectDeadlines } from './reconnect-deadlines.ts';
 import type { SessionStore } from './session-store.ts';
 
 export type { Outbox } from './announce.ts';
@@ -64,7 +64,7 @@ export class SessionBroker {
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
-    this.#deadlines = new ReconnectDeadlines(deps.reconnectGraceMs ?? 60_000);
+    this.#deadlines = new ReconnectDeadlines(deps.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS);
   }
 
   /** How long a session may be reconnecting before it ends. */
@@ -555,12 +555,20 @@ export class SessionBroker {
   ): Promise<void> {
     session.updatedAt = nowIso();
     const view = toSessionView(session);
-    const work = session.queue.then(async () => {
+    await this.#enqueue(session, async () => {
       await this.#deps.sessions.saveState(view);
       await this.#deps.audit.append({ sessionId: session.id, actor, action, detail });
       this.#deps.log.info({ sessionId: session.id, ...detail }, `session ${session.id} ${action}`);
       this.#deps.outbox.toUser(session.technicianId, { type: 'session.update', session: view });
     });
+  }
+
+  /**
+   * Runs `write` after the session's earlier writes, so that they land in order. Its
+   * failure reaches the caller and does not stop the writes queued after it.
+   */
+  async #enqueue(session: OpenSession, write: () => Promise<void>): Promise<void> {
+    const work = session.queue.then(write);
     session.queue = work.catch(() => undefined);
     await work;
   }
@@ -600,7 +608,7 @@ export class SessionBroker {
     }
     const view = toSessionView(session);
 
-    const work = session.queue.then(async () => {
+    await this.#enqueue(session, async () => {
       await this.#deps.sessions.saveState(view);
       await this.#deps.audit.append({
         sessionId: session.id,
@@ -628,8 +636,6 @@ export class SessionBroker {
         change.unattended,
       );
     });
-    session.queue = work.catch(() => undefined);
-    await work;
   }
 
   /** Only an unattended request, still undecided, carries the password exchange. */

@@ -1,3 +1,6 @@
+/** How long a session may stay `reconnecting` unless the server is told otherwise. */
+export const DEFAULT_RECONNECT_GRACE_MS = 60_000;
+
 /**
  * How long a session may stay `reconnecting` before it ends: one timer per session,
  * started when its path to the agent breaks and cleared when a path is back or the

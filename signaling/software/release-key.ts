@@ -7,7 +7,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * The server's Ed25519 release key: it signs package manifests and licences. Made on the
@@ -24,9 +24,14 @@ export interface ReleaseKey {
   sign(payload: string): string;
 }
 
+/** Where the release key of the server with this data folder is kept. */
+export function releaseKeyFile(dataDir: string): string {
+  return join(dataDir, 'secrets', 'release.key');
+}
+
 export function loadReleaseKey(dataDir: string): ReleaseKey {
-  const dir = join(dataDir, 'secrets');
-  const file = join(dir, 'release.key');
+  const file = releaseKeyFile(dataDir);
+  const dir = dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   try {

@@ -21,13 +21,16 @@ const sqliteDdl: DialectDdl = {
   },
 };
 
+/** The database's file name inside the data folder. */
+export const DATABASE_FILE = 'tether.db';
+
 /**
  * Opens `<dataDir>/tether.db` (WAL mode, foreign keys on) and brings its schema up to date.
  * This is the only place that knows the engine is SQLite.
  */
 export async function openDatabase(dataDir: string, log: Logger): Promise<Db> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, 'tether.db');
+  const file = join(dataDir, DATABASE_FILE);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

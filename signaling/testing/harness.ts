@@ -26,6 +26,14 @@ export const TECH = {
   role: 'technician' as const,
 };
 
+/** An administrator; administrators must set up two-factor sign-in (see `signInWithTwoFactor`). */
+export const ADMIN = {
+  ...TECH,
+  username: 'admin',
+  displayName: 'Ada Admin',
+  role: 'admin' as const,
+};
+
 export async function startTestServer(
   opts: Partial<SignalingOptions> & { dataDir?: string } = {},
 ): Promise<TestServer> {
@@ -211,9 +219,12 @@ export interface Scene {
   stop(): Promise<void>;
 }
 
-/** Sets up the usual scene for session tests; the console has had its agent snapshot. */
-export async function startScene(): Promise<Scene> {
-  const t = await startTestServer();
+/**
+ * Sets up the usual scene for session tests, on a server started with `opts`; the console
+ * has had its agent snapshot.
+ */
+export async function startScene(opts: Partial<SignalingOptions> = {}): Promise<Scene> {
+  const t = await startTestServer(opts);
   const key = await makeAgentKey();
   const enrolled = await enrol(t, key);
   if (enrolled.status !== 200) throw new Error(`enrolment failed: ${enrolled.status}`);
@@ -239,6 +250,19 @@ export async function startScene(): Promise<Scene> {
       await t.stop();
     },
   };
+}
+
+/** The usual scene, plus `ADMIN` signed in with two-factor sign-in set up. */
+export interface AdminScene extends Scene {
+  adminCookie: string;
+}
+
+export async function startAdminScene(): Promise<AdminScene> {
+  const scene = await startScene();
+  await scene.t.server.admin.ensureUser(ADMIN);
+  const { cookie } = await signInWithTwoFactor(scene.t, ADMIN);
+
+  return { ...scene, adminCookie: cookie };
 }
 
 /** A signed-in account with two-factor sign-in: its cookie and its authenticator secret. */
