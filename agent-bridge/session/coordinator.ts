@@ -14,7 +14,7 @@ import { AgentRelay, type AgentRelayOptions } from '../relay/agent-relay.ts';
 import { filterSignal } from './candidate-filter.ts';
 import { SessionPaths } from './paths.ts';
 import { SessionPeer } from './peer.ts';
-import type { SessionRegistry } from './registry.ts';
+import type { LocalSession, SessionRegistry } from './registry.ts';
 
 export interface CoordinatorOptions {
   registry: SessionRegistry;
@@ -171,7 +171,7 @@ export class SessionCoordinator {
       return;
     }
 
-    const peer = this.#makePeer(sessionId, attempt, message.iceServers, message.iceTransportPolicy);
+    const peer = this.#makePeer(session, attempt, message.iceServers, message.iceTransportPolicy);
     const early = paths.setPeer(attempt, peer);
     if (session.machine.state === 'approved') this.#options.registry.move(sessionId, 'connecting');
     this.#log.info({ sessionId, attempt }, 'peer attempt started');
@@ -179,17 +179,17 @@ export class SessionCoordinator {
   }
 
   #makePeer(
-    sessionId: string,
+    session: LocalSession,
     attempt: number,
     iceServers: ConnectMessage['iceServers'],
     iceTransportPolicy: IceTransportPolicy | undefined,
   ): SessionPeer {
-    const session = this.#options.registry.get(sessionId);
+    const sessionId = session.id;
     const { hub, devices, policy, send, desktop } = this.#options;
     const make = this.#options.createPeer ?? ((options) => new SessionPeer(options));
     const peer: SessionPeer = make({
       sessionId,
-      granted: session?.granted ?? [],
+      granted: session.granted,
       iceServers,
       // Under `none` the agent gathers TURN candidates only: its connectivity checks then
       // leave from the TURN server too, so no packet the browser receives (not only no
