@@ -136,27 +136,32 @@ export class SessionBroker {
     this.#open.set(session.id, session);
 
     const view = toSessionView(session);
-    session.queue = (async () => {
-      await this.#deps.sessions.insert(view, user.id);
-      await this.#deps.audit.append({
-        sessionId: session.id,
-        actor: `user:${user.id}`,
-        action: 'session.requested',
-        detail: {
-          agentId: agent.id,
-          capabilities: session.requested,
-          reason: session.reason,
-          // That a code was used, never the code; that the password was tried, no more.
-          ...(ask.code === undefined ? {} : { oneTimeCode: true }),
-          ...(ask.unattended === undefined ? {} : { unattended: true }),
-        },
+    try {
+      await this.#enqueue(session, async () => {
+        await this.#deps.sessions.insert(view, user.id);
+        await this.#deps.audit.append({
+          sessionId: session.id,
+          actor: `user:${user.id}`,
+          action: 'session.requested',
+          detail: {
+            agentId: agent.id,
+            capabilities: session.requested,
+            reason: session.reason,
+            // That a code was used, never the code; that the password was tried, no more.
+            ...(ask.code === undefined ? {} : { oneTimeCode: true }),
+            ...(ask.unattended === undefined ? {} : { unattended: true }),
+          },
+        });
+        this.#deps.log.info(
+          { sessionId: session.id, agentId: agent.id },
+          `session ${session.id} requested`,
+        );
       });
-      this.#deps.log.info(
-        { sessionId: session.id, agentId: agent.id },
-        `session ${session.id} requested`,
-      );
-    })();
-    await session.queue;
+    } catch (error) {
+      // The request was not recorded: the session must not linger as open.
+      this.#open.delete(session.id);
+      throw error;
+    }
 
     await this.#transition(session, 'awaiting_consent', {
       actor: `user:${user.id}`,
